@@ -1,0 +1,216 @@
+package io.chorus.server;
+
+import io.chorus.server.echo.EchoServerInitializer;
+import io.chorus.server.echo.UdpEchoHandler;
+import io.chorus.server.support.ConnectionTracker;
+import io.chorus.server.support.TransportKind.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Binds the Chorus listeners and owns their lifecycle: start, then one orderly shutdown.
+ *
+ * <p>Listeners: TCP echo, UDP echo, and the chat listener. Each can be turned off with port
+ * {@link ServerConfig#DISABLED}. Shutdown (see {@link #close()}) stops accepting, tells clients,
+ * flushes and closes live connections, then releases the event loops.
+ */
+public final class ChorusServer implements AutoCloseable {
+
+    private static final Logger log = LogManager.getLogger(ChorusServer.class);
+    private static final long QUIET_PERIOD_MILLIS = 100;
+
+    /** The kinds of listener, with the names used in logs and {@link #address(Kind)}. */
+    public enum Kind {
+        ECHO_TCP("echo tcp"),
+        ECHO_UDP("echo udp"),
+        CHAT_TCP("chat tcp");
+
+        private final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    private record Listener(Kind kind, Channel channel) {
+    }
+
+    private final ServerConfig config;
+    private final Transport transport;
+    private final EventLoopGroup acceptGroup;
+    private final EventLoopGroup ioGroup;
+    private final ChannelGroup liveChannels = new DefaultChannelGroup("chorus-live", GlobalEventExecutor.INSTANCE);
+    private final List<Listener> listeners = new ArrayList<>();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+
+    private ChorusServer(ServerConfig config) {
+        this.config = config;
+        this.transport = config.transport().resolve();
+        this.acceptGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        this.ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), transport.ioHandlerFactory());
+    }
+
+    /**
+     * Starts every enabled listener. If one cannot bind, everything already started is shut down and
+     * the bind failure is thrown.
+     */
+    public static ChorusServer start(ServerConfig config) throws InterruptedException {
+        ChorusServer server = new ChorusServer(config);
+        try {
+            server.bindAll();
+        } catch (RuntimeException | InterruptedException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void bindAll() throws InterruptedException {
+        log.info("starting Chorus on {} transport", transport.name());
+        if (config.echoPort() != ServerConfig.DISABLED) {
+            bindTcp(Kind.ECHO_TCP, config.echoPort(),
+                    new EchoServerInitializer(config, new ConnectionTracker(Kind.ECHO_TCP.label(), liveChannels)));
+        }
+        if (config.udpPort() != ServerConfig.DISABLED) {
+            bindUdp(config.udpPort());
+        }
+        // The chat listener (Kind.CHAT_TCP) is bound here once the chat service exists.
+    }
+
+    private void bindTcp(Kind kind, int port, ChannelHandler initializer) throws InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptGroup, ioGroup)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(initializer);
+        register(kind, port, bootstrap.bind(config.host(), port));
+    }
+
+    private void bindUdp(int port) throws InterruptedException {
+        Bootstrap bootstrap = new Bootstrap()
+                .group(ioGroup)
+                .channel(transport.datagramChannel())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(UdpEchoHandler.INSTANCE);
+        register(Kind.ECHO_UDP, port, bootstrap.bind(config.host(), port));
+    }
+
+    private void register(Kind kind, int port, ChannelFuture bound) throws InterruptedException {
+        bound.await();
+        if (!bound.isSuccess()) {
+            throw new BindFailedException(kind, config.host(), port, bound.cause());
+        }
+        Listener listener = new Listener(kind, bound.channel());
+        listeners.add(listener);
+        InetSocketAddress local = (InetSocketAddress) bound.channel().localAddress();
+        String shown = local.getAddress().isAnyLocalAddress() ? config.host() : local.getAddress().getHostAddress();
+        log.info("listening: {} {}:{}", kind.label(), shown, local.getPort());
+    }
+
+    /** The bound address of a listener, if it is enabled. */
+    public Optional<InetSocketAddress> address(Kind kind) {
+        return listeners.stream()
+                .filter(l -> l.kind() == kind)
+                .map(l -> (InetSocketAddress) l.channel().localAddress())
+                .findFirst();
+    }
+
+    /** The bound port of a listener; fails if that listener is off. */
+    public int port(Kind kind) {
+        return address(kind).orElseThrow(() -> new IllegalStateException(kind.label() + " is not enabled")).getPort();
+    }
+
+    /** The number of connections currently open on all TCP listeners. */
+    public int liveConnections() {
+        return liveChannels.size();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /**
+     * Shuts down once, in order: stop accepting, flush and close live connections, release the event
+     * loops. Later calls wait for the first to finish. Never throws.
+     */
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            awaitTermination();
+            return;
+        }
+        long graceMillis = config.shutdownGrace().toMillis();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        try {
+            log.info("shutting down");
+            for (Listener listener : listeners) {
+                listener.channel().close().awaitUninterruptibly(graceMillis);
+            }
+            liveChannels.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+                    .awaitUninterruptibly(remainingMillis(deadline));
+            liveChannels.close().awaitUninterruptibly(remainingMillis(deadline));
+            Future<?> io = ioGroup.shutdownGracefully(QUIET_PERIOD_MILLIS, Math.max(graceMillis, QUIET_PERIOD_MILLIS),
+                    TimeUnit.MILLISECONDS);
+            Future<?> accept = acceptGroup.shutdownGracefully(0, QUIET_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+            io.awaitUninterruptibly(graceMillis + 1000);
+            accept.awaitUninterruptibly(graceMillis + 1000);
+            log.info("stopped");
+        } finally {
+            terminated.countDown();
+        }
+    }
+
+    private static long remainingMillis(long deadlineNanos) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitTermination() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                terminated.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A listener could not bind; the message says which and why, for the CLI to print. */
+    public static final class BindFailedException extends RuntimeException {
+        BindFailedException(Kind kind, String host, int port, Throwable cause) {
+            super("cannot bind " + kind.label() + " on " + host + ":" + port + ": " + cause.getMessage(), cause);
+        }
+    }
+}

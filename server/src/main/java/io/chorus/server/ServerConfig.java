@@ -1,0 +1,136 @@
+package io.chorus.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.chorus.protocol.frame.LineFrameDecoder;
+import io.chorus.server.support.TransportKind;
+import java.time.Duration;
+
+/**
+ * Everything a {@link ChorusServer} needs to start, checked when it is built.
+ *
+ * <p>A port of {@value #ANY_PORT} binds any free port; {@value #DISABLED} turns the listener off.
+ *
+ * @param host            address every listener binds to
+ * @param echoPort        TCP echo listener
+ * @param udpPort         UDP echo listener
+ * @param chatPort        chat listener
+ * @param transport       I/O transport; {@code AUTO} prefers epoll
+ * @param ioThreads       event loop threads for connections; 0 means Netty's default (2 x cores)
+ * @param maxLineBytes    longest accepted line in bytes, without its terminator
+ * @param echoPrefix      text put before every TCP echo reply
+ * @param historySize     messages each chat room keeps for {@code /history}
+ * @param maxRoomsPerConnection rooms one chat connection may be in at once
+ * @param serverName      name shown in the chat greeting
+ * @param shutdownGrace   how long a graceful shutdown may take before connections are cut
+ */
+public record ServerConfig(
+        String host,
+        int echoPort,
+        int udpPort,
+        int chatPort,
+        TransportKind transport,
+        int ioThreads,
+        int maxLineBytes,
+        String echoPrefix,
+        int historySize,
+        int maxRoomsPerConnection,
+        String serverName,
+        Duration shutdownGrace) {
+
+    public static final int ANY_PORT = 0;
+    public static final int DISABLED = -1;
+
+    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final int DEFAULT_ECHO_PORT = 7007;
+    public static final int DEFAULT_UDP_PORT = 7007;
+    public static final int DEFAULT_CHAT_PORT = 7000;
+    public static final int DEFAULT_IO_THREADS = 0;
+    public static final int DEFAULT_MAX_LINE_BYTES = LineFrameDecoder.DEFAULT_MAX_LINE_BYTES;
+    public static final int DEFAULT_HISTORY_SIZE = 1000;
+    public static final int DEFAULT_MAX_ROOMS_PER_CONNECTION = 16;
+    public static final String DEFAULT_SERVER_NAME = "Chorus";
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+    public ServerConfig {
+        requireNonNull(host, "host");
+        requireNonNull(transport, "transport");
+        requireNonNull(echoPrefix, "echoPrefix");
+        requireNonNull(serverName, "serverName");
+        requireNonNull(shutdownGrace, "shutdownGrace");
+        checkPort("echoPort", echoPort);
+        checkPort("udpPort", udpPort);
+        checkPort("chatPort", chatPort);
+        requireAtLeast("ioThreads", ioThreads, 0);
+        requireAtLeast("maxLineBytes", maxLineBytes, 1);
+        requireAtLeast("historySize", historySize, 0);
+        requireAtLeast("maxRoomsPerConnection", maxRoomsPerConnection, 1);
+        if (shutdownGrace.isNegative()) {
+            throw new IllegalArgumentException("shutdownGrace must not be negative: " + shutdownGrace);
+        }
+    }
+
+    /** A builder starting from the defaults; tests usually set every port to {@link #ANY_PORT}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The defaults: every listener on its well-known port. */
+    public static ServerConfig defaults() {
+        return builder().build();
+    }
+
+    private static void checkPort(String name, int port) {
+        if (port < DISABLED || port > 65_535) {
+            throw new IllegalArgumentException(name + " must be -1 (off), 0 (any) or 1-65535: " + port);
+        }
+    }
+
+    private static void requireAtLeast(String name, int value, int min) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + " must be at least " + min + ": " + value);
+        }
+    }
+
+    /** Fills a {@link ServerConfig} field by field; {@link #build()} runs the record's checks. */
+    public static final class Builder {
+        private String host = DEFAULT_HOST;
+        private int echoPort = DEFAULT_ECHO_PORT;
+        private int udpPort = DEFAULT_UDP_PORT;
+        private int chatPort = DEFAULT_CHAT_PORT;
+        private TransportKind transport = TransportKind.AUTO;
+        private int ioThreads = DEFAULT_IO_THREADS;
+        private int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
+        private String echoPrefix = "";
+        private int historySize = DEFAULT_HISTORY_SIZE;
+        private int maxRoomsPerConnection = DEFAULT_MAX_ROOMS_PER_CONNECTION;
+        private String serverName = DEFAULT_SERVER_NAME;
+        private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+
+        private Builder() {
+        }
+
+        public Builder host(String value) { this.host = value; return this; }
+        public Builder echoPort(int value) { this.echoPort = value; return this; }
+        public Builder udpPort(int value) { this.udpPort = value; return this; }
+        public Builder chatPort(int value) { this.chatPort = value; return this; }
+        public Builder transport(TransportKind value) { this.transport = value; return this; }
+        public Builder ioThreads(int value) { this.ioThreads = value; return this; }
+        public Builder maxLineBytes(int value) { this.maxLineBytes = value; return this; }
+        public Builder echoPrefix(String value) { this.echoPrefix = value; return this; }
+        public Builder historySize(int value) { this.historySize = value; return this; }
+        public Builder maxRoomsPerConnection(int value) { this.maxRoomsPerConnection = value; return this; }
+        public Builder serverName(String value) { this.serverName = value; return this; }
+        public Builder shutdownGrace(Duration value) { this.shutdownGrace = value; return this; }
+
+        /** Every listener on {@link #ANY_PORT}, bound to loopback: what tests want. */
+        public Builder ephemeralLoopback() {
+            return host("127.0.0.1").echoPort(ANY_PORT).udpPort(ANY_PORT).chatPort(ANY_PORT);
+        }
+
+        public ServerConfig build() {
+            return new ServerConfig(host, echoPort, udpPort, chatPort, transport, ioThreads, maxLineBytes,
+                    echoPrefix, historySize, maxRoomsPerConnection, serverName, shutdownGrace);
+        }
+    }
+}
