@@ -104,6 +104,7 @@ public final class ChorusServerMain implements Callable<Integer> {
             System.err.println("chorus-server: " + e.getMessage());
             return 2;
         }
+        ShutdownSignals signals = ShutdownSignals.install();
         ChorusServer server;
         try {
             server = ChorusServer.start(config);
@@ -114,8 +115,8 @@ public final class ChorusServerMain implements Callable<Integer> {
             Thread.currentThread().interrupt();
             return 1;
         }
-        ShutdownSignals.onTerminate(() -> {
-            log.info("signal received, draining");
+        signals.onTerminate(() -> {
+            log.info("draining");
             server.close();
         });
         server.awaitTermination();

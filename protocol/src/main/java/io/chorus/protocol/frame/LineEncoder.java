@@ -25,8 +25,9 @@ public final class LineEncoder extends MessageToMessageEncoder<CharSequence> {
 
     /** Allocates a buffer holding {@code line} as UTF-8 plus LF; the caller owns it. */
     public static ByteBuf encode(ByteBufAllocator alloc, CharSequence line) {
-        ByteBuf buf = alloc.buffer(ByteBufUtil.utf8Bytes(line) + 1);
-        ByteBufUtil.writeUtf8(buf, line);
+        int bytes = ByteBufUtil.utf8Bytes(line);
+        ByteBuf buf = alloc.buffer(bytes + 1);
+        ByteBufUtil.reserveAndWriteUtf8(buf, line, bytes);
         buf.writeByte('\n');
         return buf;
     }

@@ -45,6 +45,11 @@ public final class LineFrameDecoder extends ByteToMessageDecoder {
         return maxLineBytes;
     }
 
+    /** Bytes held between reads, waiting for the end of a line; never more than {@code maxLineBytes + 1}. */
+    public int bufferedBytes() {
+        return internalBuffer().readableBytes();
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         while (in.isReadable()) {

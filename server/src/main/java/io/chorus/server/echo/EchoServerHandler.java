@@ -56,9 +56,13 @@ public final class EchoServerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!ctx.channel().isWritable()) {
-            // The peer is not keeping up: push what we have and stop reading until it drains.
+            // The peer is not keeping up: push what we have, and if that did not drain it, stop reading
+            // until channelWritabilityChanged says it has. Checking again after the flush matters: the
+            // flush may already have made the channel writable, and that event would not come again.
             ctx.flush();
-            ctx.channel().config().setAutoRead(false);
+            if (!ctx.channel().isWritable()) {
+                ctx.channel().config().setAutoRead(false);
+            }
         }
     }
 

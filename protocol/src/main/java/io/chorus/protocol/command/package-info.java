@@ -1,0 +1,2 @@
+/** What users type: the command model, its parser, and the rules for names and text. */
+package io.chorus.protocol.command;

@@ -1,0 +1,130 @@
+package io.chorus.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chorus.testing.LineClient;
+import io.chorus.testing.Peers;
+import io.chorus.testing.RunningProcess;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The packaged server jar as users run it: options, environment, nc, SIGTERM. */
+@Timeout(60)
+class ServerJarIT {
+
+    private static final Path JAR = RunningProcess.jar("server", "chorus-server.jar");
+    private static final Duration STARTUP = Duration.ofSeconds(20);
+
+    private static RunningProcess startServer(Map<String, String> env, String... args) throws IOException {
+        return RunningProcess.start(RunningProcess.javaJar(JAR, args), env);
+    }
+
+    private static int listeningPort(RunningProcess server, String listener) throws InterruptedException {
+        Matcher m = server.awaitStdout("listening: " + listener + " 127\\.0\\.0\\.1:(\\d+)", STARTUP);
+        return Integer.parseInt(m.group(1));
+    }
+
+    @Test
+    void startsFromEnvironmentEchoesAndExitsZeroOnSigterm() throws Exception {
+        Map<String, String> env = Map.of("CHORUS_HOST", "127.0.0.1", "CHORUS_ECHO_PORT", "0", "CHORUS_UDP_PORT", "0", "CHORUS_ECHO_PREFIX", "Echo: ");
+        try (RunningProcess server = startServer(env)) {
+            int tcp = listeningPort(server, "echo tcp");
+            int udp = listeningPort(server, "echo udp");
+            try (LineClient client = LineClient.connect(tcp)) {
+                client.sendRaw("hello\r\nworld\n");
+                assertThat(client.readLine()).isEqualTo("Echo: hello");
+                assertThat(client.readLine()).isEqualTo("Echo: world");
+            }
+            try (DatagramSocket socket = new DatagramSocket()) {
+                socket.setSoTimeout(5000);
+                byte[] payload = "dgram".getBytes(StandardCharsets.UTF_8);
+                socket.send(new DatagramPacket(payload, payload.length, InetAddress.getByName("127.0.0.1"), udp));
+                DatagramPacket reply = new DatagramPacket(new byte[64], 64);
+                socket.receive(reply);
+                assertThat(new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8)).isEqualTo("dgram");
+            }
+            LineClient idle = LineClient.connect(tcp);
+            long start = System.nanoTime();
+            server.terminate();
+            assertThat(server.awaitExit(Duration.ofSeconds(10))).isZero();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            // The drain closed the live connection rather than leaving it hanging.
+            assertThat(idle.awaitClosed()).isTrue();
+            idle.close();
+            assertThat(server.stdout()).as("stderr: %s", server.stderr()).anyMatch(l -> l.contains("stopped")).noneMatch(l -> l.contains("LEAK:"));
+        }
+    }
+
+    @Test
+    void ncTalksToTheEchoPort() throws Exception {
+        Peers.require("nc", "netcat-openbsd");
+        try (RunningProcess server = startServer(Map.of(), "--host", "127.0.0.1", "--echo-port", "0", "--udp-port", "off")) {
+            int tcp = listeningPort(server, "echo tcp");
+            try (RunningProcess nc = RunningProcess.start("nc", "-N", "127.0.0.1", Integer.toString(tcp))) {
+                nc.type("hello\r\nworld\n");
+                nc.closeStdin();
+                assertThat(nc.awaitExit(Duration.ofSeconds(10))).isZero();
+                assertThat(nc.stdout()).containsExactly("hello", "world");
+            }
+            assertThat(server.stdout()).noneMatch(l -> l.contains("listening: echo udp"));
+            server.terminate();
+            assertThat(server.awaitExit(Duration.ofSeconds(10))).isZero();
+        }
+    }
+
+    @Test
+    void helpAndVersionDescribeTheServer() throws Exception {
+        try (RunningProcess help = RunningProcess.start(RunningProcess.javaJar(JAR, "--help"), Map.of())) {
+            assertThat(help.awaitExit(Duration.ofSeconds(20))).isZero();
+            assertThat(String.join("\n", help.stdout()))
+                    .contains("--echo-port", "--udp-port", "--transport", "--max-line", "CHORUS_ECHO_PORT");
+        }
+        try (RunningProcess version = RunningProcess.start(RunningProcess.javaJar(JAR, "--version"), Map.of())) {
+            assertThat(version.awaitExit(Duration.ofSeconds(20))).isZero();
+            assertThat(version.stdout()).anyMatch(l -> l.startsWith("Chorus "));
+        }
+    }
+
+    @Test
+    void badOptionsAndBusyPortsFailClearly() throws Exception {
+        try (RunningProcess bad = RunningProcess.start(RunningProcess.javaJar(JAR, "--echo-port", "seventy"), Map.of())) {
+            assertThat(bad.awaitExit(Duration.ofSeconds(20))).isEqualTo(2);
+            assertThat(String.join("\n", bad.stderr())).contains("'seventy' is not a port");
+        }
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+             RunningProcess server = startServer(Map.of(), "--host", "127.0.0.1", "--echo-port",
+                     Integer.toString(busy.getLocalPort()), "--udp-port", "off")) {
+            assertThat(server.awaitExit(Duration.ofSeconds(20))).isEqualTo(1);
+            assertThat(String.join("\n", server.stderr()))
+                    .contains("cannot bind echo tcp on 127.0.0.1:" + busy.getLocalPort())
+                    .doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void everyTransportServesEcho() throws Exception {
+        for (String transport : List.of("nio", "epoll")) {
+            try (RunningProcess server = startServer(Map.of(), "--host", "127.0.0.1", "--echo-port", "0",
+                    "--udp-port", "off", "--transport", transport)) {
+                server.awaitStdout("on " + transport + " transport", STARTUP);
+                int tcp = listeningPort(server, "echo tcp");
+                try (LineClient client = LineClient.connect(tcp)) {
+                    client.send(transport);
+                    assertThat(client.readLine()).isEqualTo(transport);
+                }
+                server.terminate();
+                assertThat(server.awaitExit(Duration.ofSeconds(10))).isZero();
+            }
+        }
+    }
+}
