@@ -1,11 +1,14 @@
 package io.chorus.server;
 
+import io.chorus.server.chat.ChatServerInitializer;
+import io.chorus.server.chat.ChatService;
 import io.chorus.server.echo.EchoServerInitializer;
 import io.chorus.server.echo.UdpEchoHandler;
 import io.chorus.server.support.ConnectionTracker;
 import io.chorus.server.support.TransportKind.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -29,7 +32,7 @@ import org.apache.logging.log4j.Logger;
 /**
  * Binds the Chorus listeners and owns their lifecycle: start, then one orderly shutdown.
  *
- * <p>Listeners: TCP echo, UDP echo, and the chat listener. Each can be turned off with port
+ * <p>Listeners: TCP echo, UDP echo, and chat. Each can be turned off with port
  * {@link ServerConfig#DISABLED}. Shutdown (see {@link #close()}) stops accepting, tells clients,
  * flushes and closes live connections, then releases the event loops.
  */
@@ -66,6 +69,7 @@ public final class ChorusServer implements AutoCloseable {
     private final List<Listener> listeners = new ArrayList<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
+    private ChatService chat;
 
     private ChorusServer(ServerConfig config) {
         this.config = config;
@@ -98,7 +102,11 @@ public final class ChorusServer implements AutoCloseable {
         if (config.udpPort() != ServerConfig.DISABLED) {
             bindUdp(config.udpPort());
         }
-        // The chat listener (Kind.CHAT_TCP) is bound here once the chat service exists.
+        if (config.chatPort() != ServerConfig.DISABLED) {
+            chat = new ChatService(config, ioGroup, PooledByteBufAllocator.DEFAULT);
+            bindTcp(Kind.CHAT_TCP, config.chatPort(),
+                    new ChatServerInitializer(chat, new ConnectionTracker(Kind.CHAT_TCP.label(), liveChannels)));
+        }
     }
 
     private void bindTcp(Kind kind, int port, ChannelHandler initializer) throws InterruptedException {
@@ -147,6 +155,11 @@ public final class ChorusServer implements AutoCloseable {
         return address(kind).orElseThrow(() -> new IllegalStateException(kind.label() + " is not enabled")).getPort();
     }
 
+    /** The chat service, if the chat listener is enabled. */
+    public Optional<ChatService> chat() {
+        return Optional.ofNullable(chat);
+    }
+
     /** The number of connections currently open on all TCP listeners. */
     public int liveConnections() {
         return liveChannels.size();
@@ -172,6 +185,9 @@ public final class ChorusServer implements AutoCloseable {
             log.info("shutting down");
             for (Listener listener : listeners) {
                 listener.channel().close().awaitUninterruptibly(graceMillis);
+            }
+            if (chat != null) {
+                chat.announceShutdown();
             }
             liveChannels.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
                     .awaitUninterruptibly(remainingMillis(deadline));

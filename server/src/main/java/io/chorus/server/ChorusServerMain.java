@@ -47,6 +47,11 @@ public final class ChorusServerMain implements Callable<Integer> {
             description = "UDP echo listener (CHORUS_UDP_PORT). Default: ${DEFAULT-VALUE}.")
     int udpPort;
 
+    @Option(names = "--chat-port", paramLabel = "PORT", converter = PortConverter.class,
+            defaultValue = "${env:CHORUS_CHAT_PORT:-" + ServerConfig.DEFAULT_CHAT_PORT + "}",
+            description = "Chat listener (CHORUS_CHAT_PORT). Default: ${DEFAULT-VALUE}.")
+    int chatPort;
+
     @Option(names = "--echo-prefix", paramLabel = "TEXT", defaultValue = "${env:CHORUS_ECHO_PREFIX:-}",
             description = "Text put before every TCP echo reply, e.g. \"Echo: \" (CHORUS_ECHO_PREFIX).")
     String echoPrefix;
@@ -63,6 +68,23 @@ public final class ChorusServerMain implements Callable<Integer> {
     @Option(names = "--max-line", paramLabel = "BYTES", defaultValue = "${env:CHORUS_MAX_LINE:-" + ServerConfig.DEFAULT_MAX_LINE_BYTES + "}",
             description = "Longest line accepted, in bytes; longer lines get a line-too-long error (CHORUS_MAX_LINE). Default: ${DEFAULT-VALUE}.")
     int maxLine;
+
+    @Option(names = "--history", paramLabel = "N", defaultValue = "${env:CHORUS_HISTORY:-" + ServerConfig.DEFAULT_HISTORY_SIZE + "}",
+            description = "Messages each chat room keeps for /history (CHORUS_HISTORY). Default: ${DEFAULT-VALUE}.")
+    int history;
+
+    @Option(names = "--max-rooms-per-connection", paramLabel = "N",
+            defaultValue = "${env:CHORUS_MAX_ROOMS_PER_CONNECTION:-" + ServerConfig.DEFAULT_MAX_ROOMS_PER_CONNECTION + "}",
+            description = "Rooms one chat connection may be in at once (CHORUS_MAX_ROOMS_PER_CONNECTION). Default: ${DEFAULT-VALUE}.")
+    int maxRoomsPerConnection;
+
+    @Option(names = "--max-rooms", paramLabel = "N", defaultValue = "${env:CHORUS_MAX_ROOMS:-" + ServerConfig.DEFAULT_MAX_ROOMS + "}",
+            description = "Rooms the server holds in all; empty rooms are kept for their history (CHORUS_MAX_ROOMS). Default: ${DEFAULT-VALUE}.")
+    int maxRooms;
+
+    @Option(names = "--server-name", paramLabel = "NAME", defaultValue = "${env:CHORUS_SERVER_NAME:-" + ServerConfig.DEFAULT_SERVER_NAME + "}",
+            description = "Name shown in the chat greeting (CHORUS_SERVER_NAME). Default: ${DEFAULT-VALUE}.")
+    String serverName;
 
     @Option(names = "--shutdown-grace", paramLabel = "SECONDS", defaultValue = "${env:CHORUS_SHUTDOWN_GRACE:-10}",
             description = "Seconds a graceful shutdown may take before connections are cut (CHORUS_SHUTDOWN_GRACE). Default: ${DEFAULT-VALUE}.")
@@ -84,6 +106,11 @@ public final class ChorusServerMain implements Callable<Integer> {
                 .host(host)
                 .echoPort(echoPort)
                 .udpPort(udpPort)
+                .chatPort(chatPort)
+                .historySize(history)
+                .maxRoomsPerConnection(maxRoomsPerConnection)
+                .maxRooms(maxRooms)
+                .serverName(serverName)
                 .echoPrefix(echoPrefix)
                 .transport(transport)
                 .ioThreads(threads)

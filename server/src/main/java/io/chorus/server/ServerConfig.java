@@ -21,6 +21,7 @@ import java.time.Duration;
  * @param echoPrefix      text put before every TCP echo reply
  * @param historySize     messages each chat room keeps for {@code /history}
  * @param maxRoomsPerConnection rooms one chat connection may be in at once
+ * @param maxRooms        rooms the server holds in all; rooms are kept while empty for history
  * @param serverName      name shown in the chat greeting
  * @param shutdownGrace   how long a graceful shutdown may take before connections are cut
  */
@@ -35,6 +36,7 @@ public record ServerConfig(
         String echoPrefix,
         int historySize,
         int maxRoomsPerConnection,
+        int maxRooms,
         String serverName,
         Duration shutdownGrace) {
 
@@ -49,6 +51,7 @@ public record ServerConfig(
     public static final int DEFAULT_MAX_LINE_BYTES = LineFrameDecoder.DEFAULT_MAX_LINE_BYTES;
     public static final int DEFAULT_HISTORY_SIZE = 1000;
     public static final int DEFAULT_MAX_ROOMS_PER_CONNECTION = 16;
+    public static final int DEFAULT_MAX_ROOMS = 10_000;
     public static final String DEFAULT_SERVER_NAME = "Chorus";
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
@@ -65,6 +68,7 @@ public record ServerConfig(
         requireAtLeast("maxLineBytes", maxLineBytes, 1);
         requireAtLeast("historySize", historySize, 0);
         requireAtLeast("maxRoomsPerConnection", maxRoomsPerConnection, 1);
+        requireAtLeast("maxRooms", maxRooms, 1);
         if (shutdownGrace.isNegative()) {
             throw new IllegalArgumentException("shutdownGrace must not be negative: " + shutdownGrace);
         }
@@ -104,6 +108,7 @@ public record ServerConfig(
         private String echoPrefix = "";
         private int historySize = DEFAULT_HISTORY_SIZE;
         private int maxRoomsPerConnection = DEFAULT_MAX_ROOMS_PER_CONNECTION;
+        private int maxRooms = DEFAULT_MAX_ROOMS;
         private String serverName = DEFAULT_SERVER_NAME;
         private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
 
@@ -120,6 +125,7 @@ public record ServerConfig(
         public Builder echoPrefix(String value) { this.echoPrefix = value; return this; }
         public Builder historySize(int value) { this.historySize = value; return this; }
         public Builder maxRoomsPerConnection(int value) { this.maxRoomsPerConnection = value; return this; }
+        public Builder maxRooms(int value) { this.maxRooms = value; return this; }
         public Builder serverName(String value) { this.serverName = value; return this; }
         public Builder shutdownGrace(Duration value) { this.shutdownGrace = value; return this; }
 
@@ -130,7 +136,7 @@ public record ServerConfig(
 
         public ServerConfig build() {
             return new ServerConfig(host, echoPort, udpPort, chatPort, transport, ioThreads, maxLineBytes,
-                    echoPrefix, historySize, maxRoomsPerConnection, serverName, shutdownGrace);
+                    echoPrefix, historySize, maxRoomsPerConnection, maxRooms, serverName, shutdownGrace);
         }
     }
 }

@@ -1,0 +1,41 @@
+package io.chorus.server.chat;
+
+import io.chorus.protocol.frame.LineFrameDecoder;
+import io.chorus.protocol.frame.Utf8LineDecoder;
+import io.chorus.server.support.ConnectionTracker;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.flush.FlushConsolidationHandler;
+
+/**
+ * Builds the pipeline of one chat connection.
+ */
+public final class ChatServerInitializer extends ChannelInitializer<Channel> {
+
+    /** Flushes coalesced into one while a burst of broadcasts is written: {@value}. */
+    private static final int FLUSHES_PER_SYSCALL = 64;
+
+    private final ChatService service;
+    private final ConnectionTracker tracker;
+
+    public ChatServerInitializer(ChatService service, ConnectionTracker tracker) {
+        this.service = service;
+        this.tracker = tracker;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ChannelPipeline p = ch.pipeline();
+        // Registers the connection for shutdown and logs open/close.
+        p.addLast("tracker", tracker);
+        // Coalesces the many flushes of fan-out deliveries into fewer write syscalls.
+        p.addLast("flush", new FlushConsolidationHandler(FLUSHES_PER_SYSCALL, true));
+        // Splits bytes into LF/CRLF lines bounded by --max-line; overlong lines become LineTooLong.
+        p.addLast("framer", new LineFrameDecoder(service.config().maxLineBytes()));
+        // Lines to Strings; invalid UTF-8 becomes U+FFFD.
+        p.addLast("utf8", Utf8LineDecoder.INSTANCE);
+        // Commands in, events out (already encoded, so no encoder is needed below).
+        p.addLast("chat", new ChatServerHandler(service));
+    }
+}

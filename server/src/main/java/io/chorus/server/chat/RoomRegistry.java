@@ -1,0 +1,66 @@
+package io.chorus.server.chat;
+
+import io.chorus.protocol.event.Event;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The rooms of one server, by canonical name. A new room is pinned to the next event loop of the
+ * group, which spreads rooms over the loops.
+ *
+ * <p>Rooms are kept once created, even when empty, so their history survives for clients that
+ * reconnect and resume. The number of rooms is capped; see {@link #getOrCreate}.
+ */
+public final class RoomRegistry {
+
+    private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
+    private final EventLoopGroup loops;
+    private final int historyLimit;
+    private final int maxRooms;
+    private final ByteBufAllocator alloc;
+
+    public RoomRegistry(EventLoopGroup loops, int historyLimit, int maxRooms, ByteBufAllocator alloc) {
+        this.loops = loops;
+        this.historyLimit = historyLimit;
+        this.maxRooms = maxRooms;
+        this.alloc = alloc;
+    }
+
+    /** The room, created if new; empty when the server already holds its maximum of rooms. */
+    public Optional<Room> getOrCreate(String name) {
+        Room room = rooms.get(name);
+        if (room != null) {
+            return Optional.of(room);
+        }
+        if (rooms.size() >= maxRooms) {
+            return Optional.empty();
+        }
+        return Optional.of(rooms.computeIfAbsent(name, n -> new Room(n, loops.next(), historyLimit, alloc)));
+    }
+
+    public Optional<Room> find(String name) {
+        return Optional.ofNullable(rooms.get(name));
+    }
+
+    /** The rooms that have members, by name, with their member counts. */
+    public List<Event.RoomInfo> occupied() {
+        List<Event.RoomInfo> list = new ArrayList<>();
+        for (Room room : rooms.values()) {
+            if (room.memberCount() > 0) {
+                list.add(room.info());
+            }
+        }
+        list.sort(Comparator.comparing(Event.RoomInfo::name));
+        return list;
+    }
+
+    public int size() {
+        return rooms.size();
+    }
+}
