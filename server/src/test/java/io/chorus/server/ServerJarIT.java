@@ -36,7 +36,8 @@ class ServerJarIT {
 
     @Test
     void startsFromEnvironmentEchoesAndExitsZeroOnSigterm() throws Exception {
-        Map<String, String> env = Map.of("CHORUS_HOST", "127.0.0.1", "CHORUS_ECHO_PORT", "0", "CHORUS_UDP_PORT", "0", "CHORUS_ECHO_PREFIX", "Echo: ");
+        Map<String, String> env = Map.of("CHORUS_HOST", "127.0.0.1", "CHORUS_ECHO_PORT", "0", "CHORUS_UDP_PORT", "0",
+                "CHORUS_CHAT_PORT", "0", "CHORUS_ECHO_PREFIX", "Echo: ");
         try (RunningProcess server = startServer(env)) {
             int tcp = listeningPort(server, "echo tcp");
             int udp = listeningPort(server, "echo udp");
@@ -54,8 +55,13 @@ class ServerJarIT {
                 assertThat(new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8)).isEqualTo("dgram");
             }
             LineClient idle = LineClient.connect(tcp);
+            LineClient chatter = LineClient.connect(listeningPort(server, "chat tcp"));
+            chatter.readUntil("joined #lobby");
             long start = System.nanoTime();
             server.terminate();
+            assertThat(chatter.readLine()).isEqualTo("!!! shutting-down: the server is shutting down");
+            assertThat(chatter.awaitClosed()).isTrue();
+            chatter.close();
             assertThat(server.awaitExit(Duration.ofSeconds(10))).isZero();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
             // The drain closed the live connection rather than leaving it hanging.
@@ -68,7 +74,7 @@ class ServerJarIT {
     @Test
     void ncTalksToTheEchoPort() throws Exception {
         Peers.require("nc", "netcat-openbsd");
-        try (RunningProcess server = startServer(Map.of(), "--host", "127.0.0.1", "--echo-port", "0", "--udp-port", "off")) {
+        try (RunningProcess server = startServer(Map.of(), "--host", "127.0.0.1", "--echo-port", "0", "--udp-port", "off", "--chat-port", "off")) {
             int tcp = listeningPort(server, "echo tcp");
             try (RunningProcess nc = RunningProcess.start("nc", "-N", "127.0.0.1", Integer.toString(tcp))) {
                 nc.type("hello\r\nworld\n");
@@ -87,7 +93,7 @@ class ServerJarIT {
         try (RunningProcess help = RunningProcess.start(RunningProcess.javaJar(JAR, "--help"), Map.of())) {
             assertThat(help.awaitExit(Duration.ofSeconds(20))).isZero();
             assertThat(String.join("\n", help.stdout()))
-                    .contains("--echo-port", "--udp-port", "--transport", "--max-line", "CHORUS_ECHO_PORT");
+                    .contains("--echo-port", "--udp-port", "--chat-port", "--transport", "--history", "--max-line", "CHORUS_ECHO_PORT");
         }
         try (RunningProcess version = RunningProcess.start(RunningProcess.javaJar(JAR, "--version"), Map.of())) {
             assertThat(version.awaitExit(Duration.ofSeconds(20))).isZero();
@@ -103,7 +109,7 @@ class ServerJarIT {
         }
         try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
              RunningProcess server = startServer(Map.of(), "--host", "127.0.0.1", "--echo-port",
-                     Integer.toString(busy.getLocalPort()), "--udp-port", "off")) {
+                     Integer.toString(busy.getLocalPort()), "--udp-port", "off", "--chat-port", "off")) {
             assertThat(server.awaitExit(Duration.ofSeconds(20))).isEqualTo(1);
             assertThat(String.join("\n", server.stderr()))
                     .contains("cannot bind echo tcp on 127.0.0.1:" + busy.getLocalPort())
@@ -115,7 +121,7 @@ class ServerJarIT {
     void everyTransportServesEcho() throws Exception {
         for (String transport : List.of("nio", "epoll")) {
             try (RunningProcess server = startServer(Map.of(), "--host", "127.0.0.1", "--echo-port", "0",
-                    "--udp-port", "off", "--transport", transport)) {
+                    "--udp-port", "off", "--chat-port", "off", "--transport", transport)) {
                 server.awaitStdout("on " + transport + " transport", STARTUP);
                 int tcp = listeningPort(server, "echo tcp");
                 try (LineClient client = LineClient.connect(tcp)) {
