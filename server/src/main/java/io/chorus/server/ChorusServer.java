@@ -4,19 +4,25 @@ import io.chorus.server.chat.ChatServerInitializer;
 import io.chorus.server.chat.ChatService;
 import io.chorus.server.echo.EchoServerInitializer;
 import io.chorus.server.echo.UdpEchoHandler;
+import io.chorus.server.support.ConnectionLimiter;
 import io.chorus.server.support.ConnectionTracker;
+import io.chorus.server.support.TlsContexts;
 import io.chorus.server.support.TransportKind.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -45,7 +51,9 @@ public final class ChorusServer implements AutoCloseable {
     public enum Kind {
         ECHO_TCP("echo tcp"),
         ECHO_UDP("echo udp"),
-        CHAT_TCP("chat tcp");
+        CHAT_TCP("chat tcp"),
+        ECHO_TLS("echo tls"),
+        CHAT_TLS("chat tls");
 
         private final String label;
 
@@ -69,6 +77,7 @@ public final class ChorusServer implements AutoCloseable {
     private final List<Listener> listeners = new ArrayList<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
+    private final ConnectionLimiter limiter;
     private ChatService chat;
 
     private ChorusServer(ServerConfig config) {
@@ -76,6 +85,7 @@ public final class ChorusServer implements AutoCloseable {
         this.transport = config.transport().resolve();
         this.acceptGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         this.ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), transport.ioHandlerFactory());
+        this.limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp());
     }
 
     /**
@@ -95,21 +105,53 @@ public final class ChorusServer implements AutoCloseable {
 
     private void bindAll() throws InterruptedException {
         log.info("starting Chorus on {} transport", transport.name());
+        SslContext tls = config.tls().enabled() ? tlsContext() : null;
         if (config.echoPort() != ServerConfig.DISABLED) {
-            bindTcp(Kind.ECHO_TCP, config.echoPort(),
-                    new EchoServerInitializer(config, new ConnectionTracker(Kind.ECHO_TCP.label(), liveChannels)));
+            bindTcp(Kind.ECHO_TCP, config.echoPort(), null, new EchoServerInitializer(config, limiter,
+                    tracker(Kind.ECHO_TCP), null, null));
         }
         if (config.udpPort() != ServerConfig.DISABLED) {
             bindUdp(config.udpPort());
         }
-        if (config.chatPort() != ServerConfig.DISABLED) {
+        if (config.chatPort() != ServerConfig.DISABLED || (tls != null && config.chatTlsPort() != ServerConfig.DISABLED)) {
             chat = new ChatService(config, ioGroup, PooledByteBufAllocator.DEFAULT);
-            bindTcp(Kind.CHAT_TCP, config.chatPort(),
-                    new ChatServerInitializer(chat, new ConnectionTracker(Kind.CHAT_TCP.label(), liveChannels)));
+        }
+        WriteBufferWaterMark chatQueue = new WriteBufferWaterMark(config.maxQueueBytes() / 2, config.maxQueueBytes());
+        if (config.chatPort() != ServerConfig.DISABLED) {
+            bindTcp(Kind.CHAT_TCP, config.chatPort(), chatQueue, new ChatServerInitializer(chat, limiter,
+                    tracker(Kind.CHAT_TCP), null, null));
+        }
+        if (tls != null && config.echoTlsPort() != ServerConfig.DISABLED) {
+            bindTcp(Kind.ECHO_TLS, config.echoTlsPort(), null, new EchoServerInitializer(config, limiter,
+                    tracker(Kind.ECHO_TLS), tls, plainHint(Kind.ECHO_TCP)));
+        }
+        if (tls != null && config.chatTlsPort() != ServerConfig.DISABLED) {
+            bindTcp(Kind.CHAT_TLS, config.chatTlsPort(), chatQueue, new ChatServerInitializer(chat, limiter,
+                    tracker(Kind.CHAT_TLS), tls, plainHint(Kind.CHAT_TCP)));
         }
     }
 
-    private void bindTcp(Kind kind, int port, ChannelHandler initializer) throws InterruptedException {
+    private ConnectionTracker tracker(Kind kind) {
+        return new ConnectionTracker(kind.label(), liveChannels);
+    }
+
+    private String plainHint(Kind plain) {
+        return address(plain).map(a -> "plain text is on port " + a.getPort()).orElse("connect with a TLS client");
+    }
+
+    private SslContext tlsContext() {
+        try {
+            SslContext context = TlsContexts.forServer(config.tls());
+            log.info("tls: {} provider, {}", TlsContexts.provider(),
+                    config.tls().selfSigned() ? "self-signed certificate for localhost" : config.tls().certificate());
+            return context;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    private void bindTcp(Kind kind, int port, WriteBufferWaterMark queue, ChannelHandler initializer)
+            throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(transport.serverChannel())
@@ -118,6 +160,9 @@ public final class ChorusServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(initializer);
+        if (queue != null) {
+            bootstrap.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, queue);
+        }
         register(kind, port, bootstrap.bind(config.host(), port));
     }
 
@@ -160,6 +205,11 @@ public final class ChorusServer implements AutoCloseable {
         return Optional.ofNullable(chat);
     }
 
+    /** Connections refused by the connection limits since start. */
+    public long refusedConnections() {
+        return limiter.refused();
+    }
+
     /** The number of connections currently open on all TCP listeners. */
     public int liveConnections() {
         return liveChannels.size();
@@ -182,15 +232,23 @@ public final class ChorusServer implements AutoCloseable {
         long graceMillis = config.shutdownGrace().toMillis();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
         try {
-            log.info("shutting down");
+            log.info("shutting down: draining {} connections", liveChannels.size());
+            // 1. Stop accepting.
             for (Listener listener : listeners) {
                 listener.channel().close().awaitUninterruptibly(graceMillis);
             }
+            // 2. Stop reading, so nothing new is accepted from clients while draining.
+            for (Channel channel : liveChannels) {
+                channel.config().setAutoRead(false);
+            }
+            // 3. Deliver what was accepted: room tasks, then the delivery tasks they posted.
+            drainEventLoops(deadline);
+            // 4. Tell the chat clients, 5. flush everything, 6. close.
             if (chat != null) {
                 chat.announceShutdown();
             }
-            liveChannels.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
-                    .awaitUninterruptibly(remainingMillis(deadline));
+            drainEventLoops(deadline);
+            liveChannels.writeAndFlush(Unpooled.EMPTY_BUFFER).awaitUninterruptibly(remainingMillis(deadline));
             liveChannels.close().awaitUninterruptibly(remainingMillis(deadline));
             Future<?> io = ioGroup.shutdownGracefully(QUIET_PERIOD_MILLIS, Math.max(graceMillis, QUIET_PERIOD_MILLIS),
                     TimeUnit.MILLISECONDS);
@@ -200,6 +258,21 @@ public final class ChorusServer implements AutoCloseable {
             log.info("stopped");
         } finally {
             terminated.countDown();
+        }
+    }
+
+    /** Waits, up to the deadline, until every I/O loop has run the tasks queued on it so far. Twice over. */
+    private void drainEventLoops(long deadlineNanos) {
+        for (int round = 0; round < 2; round++) {
+            List<Future<?>> marks = new ArrayList<>();
+            for (EventExecutor loop : ioGroup) {
+                if (!loop.isShuttingDown()) {
+                    marks.add(loop.submit(() -> { }));
+                }
+            }
+            for (Future<?> mark : marks) {
+                mark.awaitUninterruptibly(remainingMillis(deadlineNanos));
+            }
         }
     }
 

@@ -86,6 +86,49 @@ public final class ChorusServerMain implements Callable<Integer> {
             description = "Name shown in the chat greeting (CHORUS_SERVER_NAME). Default: ${DEFAULT-VALUE}.")
     String serverName;
 
+    @Option(names = "--max-queue", paramLabel = "BYTES", defaultValue = "${env:CHORUS_MAX_QUEUE:-" + ServerConfig.DEFAULT_MAX_QUEUE_BYTES + "}",
+            description = "Outbound bytes a chat connection may fall behind before it is disconnected as a slow consumer (CHORUS_MAX_QUEUE). Default: ${DEFAULT-VALUE}.")
+    int maxQueue;
+
+    @Option(names = "--rate-limit", paramLabel = "RATE[/BURST]", defaultValue = "${env:CHORUS_RATE_LIMIT:-20/50}",
+            description = "Chat lines per second per connection, with a burst; 0 turns it off (CHORUS_RATE_LIMIT). Default: ${DEFAULT-VALUE}.")
+    String rateLimit;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "${env:CHORUS_MAX_CONNECTIONS:-" + ServerConfig.DEFAULT_MAX_CONNECTIONS + "}",
+            description = "Open TCP connections in all; 0 = no limit (CHORUS_MAX_CONNECTIONS). Default: ${DEFAULT-VALUE}.")
+    int maxConnections;
+
+    @Option(names = "--max-connections-per-ip", paramLabel = "N",
+            defaultValue = "${env:CHORUS_MAX_CONNECTIONS_PER_IP:-" + ServerConfig.DEFAULT_MAX_CONNECTIONS_PER_IP + "}",
+            description = "Open TCP connections from one address, loopback included; 0 = no limit (CHORUS_MAX_CONNECTIONS_PER_IP). Default: ${DEFAULT-VALUE}.")
+    int maxConnectionsPerIp;
+
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "${env:CHORUS_IDLE_TIMEOUT:-300}",
+            description = "Close a chat connection that sends nothing for this long; /ping keeps it open; 0 = never (CHORUS_IDLE_TIMEOUT). Default: ${DEFAULT-VALUE}.")
+    double idleTimeoutSeconds;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", defaultValue = "${env:CHORUS_TLS_CERT}",
+            description = "Certificate chain (PEM) for the TLS listeners (CHORUS_TLS_CERT).")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", defaultValue = "${env:CHORUS_TLS_KEY}",
+            description = "Private key (PKCS#8 PEM) for the TLS listeners (CHORUS_TLS_KEY).")
+    java.nio.file.Path tlsKey;
+
+    @Option(names = "--tls-self-signed", defaultValue = "${env:CHORUS_TLS_SELF_SIGNED:-false}",
+            description = "Serve TLS with a throwaway self-signed certificate, for development (CHORUS_TLS_SELF_SIGNED).")
+    boolean tlsSelfSigned;
+
+    @Option(names = "--chat-tls-port", paramLabel = "PORT", converter = PortConverter.class,
+            defaultValue = "${env:CHORUS_CHAT_TLS_PORT:-" + ServerConfig.DEFAULT_CHAT_TLS_PORT + "}",
+            description = "Chat over TLS, bound when a certificate is set; same rooms as plain chat (CHORUS_CHAT_TLS_PORT). Default: ${DEFAULT-VALUE}.")
+    int chatTlsPort;
+
+    @Option(names = "--echo-tls-port", paramLabel = "PORT", converter = PortConverter.class,
+            defaultValue = "${env:CHORUS_ECHO_TLS_PORT:-" + ServerConfig.DEFAULT_ECHO_TLS_PORT + "}",
+            description = "Echo over TLS, bound when a certificate is set (CHORUS_ECHO_TLS_PORT). Default: ${DEFAULT-VALUE}.")
+    int echoTlsPort;
+
     @Option(names = "--shutdown-grace", paramLabel = "SECONDS", defaultValue = "${env:CHORUS_SHUTDOWN_GRACE:-10}",
             description = "Seconds a graceful shutdown may take before connections are cut (CHORUS_SHUTDOWN_GRACE). Default: ${DEFAULT-VALUE}.")
     double shutdownGraceSeconds;
@@ -116,6 +159,15 @@ public final class ChorusServerMain implements Callable<Integer> {
                 .ioThreads(threads)
                 .maxLineBytes(maxLine)
                 .shutdownGrace(Duration.ofMillis(Math.round(shutdownGraceSeconds * 1000)))
+                .maxQueueBytes(maxQueue)
+                .rateLimit(RateLimit.parse(rateLimit))
+                .maxConnections(maxConnections)
+                .maxConnectionsPerIp(maxConnectionsPerIp)
+                .idleTimeout(Duration.ofMillis(Math.round(idleTimeoutSeconds * 1000)))
+                .tls(tlsSelfSigned ? TlsOptions.selfSignedCertificate()
+                        : tlsCert == null && tlsKey == null ? TlsOptions.NONE : new TlsOptions(tlsCert, tlsKey, false))
+                .chatTlsPort(chatTlsPort)
+                .echoTlsPort(echoTlsPort)
                 .build();
     }
 

@@ -24,6 +24,14 @@ import java.time.Duration;
  * @param maxRooms        rooms the server holds in all; rooms are kept while empty for history
  * @param serverName      name shown in the chat greeting
  * @param shutdownGrace   how long a graceful shutdown may take before connections are cut
+ * @param maxQueueBytes   outbound bytes a chat connection may have queued before it is cut off as a slow consumer
+ * @param rateLimit       lines per second per chat connection
+ * @param maxConnections  open TCP connections in all; 0 = no limit
+ * @param maxConnectionsPerIp open TCP connections from one address; 0 = no limit
+ * @param idleTimeout     a chat connection that sends nothing for this long is closed; zero = never
+ * @param tls             certificate for the TLS listeners; {@link TlsOptions#NONE} turns them off
+ * @param chatTlsPort     chat over TLS, bound only when TLS is configured
+ * @param echoTlsPort     echo over TLS, bound only when TLS is configured
  */
 public record ServerConfig(
         String host,
@@ -38,7 +46,15 @@ public record ServerConfig(
         int maxRoomsPerConnection,
         int maxRooms,
         String serverName,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        int maxQueueBytes,
+        RateLimit rateLimit,
+        int maxConnections,
+        int maxConnectionsPerIp,
+        Duration idleTimeout,
+        TlsOptions tls,
+        int chatTlsPort,
+        int echoTlsPort) {
 
     public static final int ANY_PORT = 0;
     public static final int DISABLED = -1;
@@ -54,6 +70,12 @@ public record ServerConfig(
     public static final int DEFAULT_MAX_ROOMS = 10_000;
     public static final String DEFAULT_SERVER_NAME = "Chorus";
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    public static final int DEFAULT_MAX_QUEUE_BYTES = 1024 * 1024;
+    public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 256;
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
+    public static final int DEFAULT_CHAT_TLS_PORT = 7001;
+    public static final int DEFAULT_ECHO_TLS_PORT = 7008;
 
     public ServerConfig {
         requireNonNull(host, "host");
@@ -61,6 +83,17 @@ public record ServerConfig(
         requireNonNull(echoPrefix, "echoPrefix");
         requireNonNull(serverName, "serverName");
         requireNonNull(shutdownGrace, "shutdownGrace");
+        requireNonNull(rateLimit, "rateLimit");
+        requireNonNull(idleTimeout, "idleTimeout");
+        requireNonNull(tls, "tls");
+        checkPort("chatTlsPort", chatTlsPort);
+        checkPort("echoTlsPort", echoTlsPort);
+        requireAtLeast("maxQueueBytes", maxQueueBytes, 1024);
+        requireAtLeast("maxConnections", maxConnections, 0);
+        requireAtLeast("maxConnectionsPerIp", maxConnectionsPerIp, 0);
+        if (idleTimeout.isNegative()) {
+            throw new IllegalArgumentException("idleTimeout must not be negative: " + idleTimeout);
+        }
         checkPort("echoPort", echoPort);
         checkPort("udpPort", udpPort);
         checkPort("chatPort", chatPort);
@@ -111,6 +144,14 @@ public record ServerConfig(
         private int maxRooms = DEFAULT_MAX_ROOMS;
         private String serverName = DEFAULT_SERVER_NAME;
         private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+        private int maxQueueBytes = DEFAULT_MAX_QUEUE_BYTES;
+        private RateLimit rateLimit = RateLimit.DEFAULT;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private int maxConnectionsPerIp = DEFAULT_MAX_CONNECTIONS_PER_IP;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private TlsOptions tls = TlsOptions.NONE;
+        private int chatTlsPort = DEFAULT_CHAT_TLS_PORT;
+        private int echoTlsPort = DEFAULT_ECHO_TLS_PORT;
 
         private Builder() {
         }
@@ -128,15 +169,25 @@ public record ServerConfig(
         public Builder maxRooms(int value) { this.maxRooms = value; return this; }
         public Builder serverName(String value) { this.serverName = value; return this; }
         public Builder shutdownGrace(Duration value) { this.shutdownGrace = value; return this; }
+        public Builder maxQueueBytes(int value) { this.maxQueueBytes = value; return this; }
+        public Builder rateLimit(RateLimit value) { this.rateLimit = value; return this; }
+        public Builder maxConnections(int value) { this.maxConnections = value; return this; }
+        public Builder maxConnectionsPerIp(int value) { this.maxConnectionsPerIp = value; return this; }
+        public Builder idleTimeout(Duration value) { this.idleTimeout = value; return this; }
+        public Builder tls(TlsOptions value) { this.tls = value; return this; }
+        public Builder chatTlsPort(int value) { this.chatTlsPort = value; return this; }
+        public Builder echoTlsPort(int value) { this.echoTlsPort = value; return this; }
 
         /** Every listener on {@link #ANY_PORT}, bound to loopback: what tests want. */
         public Builder ephemeralLoopback() {
-            return host("127.0.0.1").echoPort(ANY_PORT).udpPort(ANY_PORT).chatPort(ANY_PORT);
+            return host("127.0.0.1").echoPort(ANY_PORT).udpPort(ANY_PORT).chatPort(ANY_PORT)
+                    .chatTlsPort(ANY_PORT).echoTlsPort(ANY_PORT);
         }
 
         public ServerConfig build() {
             return new ServerConfig(host, echoPort, udpPort, chatPort, transport, ioThreads, maxLineBytes,
-                    echoPrefix, historySize, maxRoomsPerConnection, maxRooms, serverName, shutdownGrace);
+                    echoPrefix, historySize, maxRoomsPerConnection, maxRooms, serverName, shutdownGrace, maxQueueBytes,
+                    rateLimit, maxConnections, maxConnectionsPerIp, idleTimeout, tls, chatTlsPort, echoTlsPort);
         }
     }
 }

@@ -5,12 +5,16 @@ import io.chorus.protocol.command.CommandParser;
 import io.chorus.protocol.command.Commands;
 import io.chorus.protocol.event.Event;
 import io.chorus.protocol.frame.LineTooLong;
+import io.chorus.server.RateLimit;
 import io.chorus.server.support.ChannelErrors;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +33,11 @@ import org.apache.logging.log4j.Logger;
  */
 public final class ChatServerHandler extends ChannelInboundHandlerAdapter {
 
+    /** Error code for lines dropped by the rate limit. */
+    public static final String RATE_LIMITED = "rate-limited";
+    /** Error code sent before an idle connection is closed. */
+    public static final String IDLE_TIMEOUT = "idle-timeout";
+
     private static final Logger log = LogManager.getLogger(ChatServerHandler.class);
 
     private final ChatService service;
@@ -36,25 +45,44 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter {
     private boolean quit;
     /** Rooms this connection has sent requests to; closing waits until they have answered. */
     private final Set<Room> asked = new HashSet<>();
+    /** Null when rate limiting is off. */
+    private RateLimiter limiter;
 
-    public ChatServerHandler(ChatService service) {
+    private final boolean afterTlsHandshake;
+
+    /** {@code afterTlsHandshake}: greet only once TLS is up, so nothing is ever sent in the clear. */
+    public ChatServerHandler(ChatService service, boolean afterTlsHandshake) {
         this.service = service;
+        this.afterTlsHandshake = afterTlsHandshake;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        if (!afterTlsHandshake) {
+            start(ctx);
+        }
+        ctx.fireChannelActive();
+    }
+
+    private void start(ChannelHandlerContext ctx) {
+        RateLimit rate = service.config().rateLimit();
+        if (rate.enabled()) {
+            limiter = new RateLimiter(rate, ctx.executor().ticker().nanoTime());
+        }
         session = new ChatSession(ctx.channel());
         session.nick(service.nicks().claimGuest(session));
         session.write(new Event.Welcome(session.nick(), ChatService.DEFAULT_ROOM, service.config().serverName()));
         join(ChatService.DEFAULT_ROOM);
         ctx.flush();
-        ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof String line) {
-            if (!quit) {
+        if (session == null) {
+            // Nothing is read before the session starts; TLS delivers no data before its handshake.
+            ReferenceCountUtil.release(msg);
+        } else if (msg instanceof String line) {
+            if (!quit && admitted(ctx)) {
                 handle(ctx, CommandParser.parse(line));
             }
         } else if (msg instanceof LineTooLong tooLong) {
@@ -64,9 +92,43 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private boolean admitted(ChannelHandlerContext ctx) {
+        if (limiter == null) {
+            return true;
+        }
+        RateLimiter.Verdict verdict = limiter.take(ctx.executor().ticker().nanoTime());
+        if (verdict == RateLimiter.Verdict.DROP_AND_TELL) {
+            RateLimit rate = service.config().rateLimit();
+            error(RATE_LIMITED, "slow down: at most " + formatRate(rate.perSecond()) + " lines per second (bursts of "
+                    + rate.burst() + "); lines over the limit are dropped");
+        }
+        return verdict == RateLimiter.Verdict.ACCEPT;
+    }
+
+    private static String describe(java.time.Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + " seconds" : millis + " ms";
+    }
+
+    private static String formatRate(double perSecond) {
+        return perSecond == Math.rint(perSecond) ? Long.toString((long) perSecond) : Double.toString(perSecond);
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         ctx.flush();
+        if (!ctx.channel().isWritable()) {
+            // This client is not reading its replies: stop reading its requests until it does.
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
@@ -82,7 +144,21 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelInputShutdownEvent) {
+        if (evt instanceof SslHandshakeCompletionEvent handshake) {
+            if (handshake.isSuccess() && session == null) {
+                start(ctx);
+            }
+            ctx.fireUserEventTriggered(evt);
+        } else if (session == null) {
+            ctx.fireUserEventTriggered(evt);
+        } else if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+            if (!quit) {
+                quit = true;
+                leaveAll("idle timeout", true);
+                closeWhenAnswered(ctx, new Event.Error(IDLE_TIMEOUT, "nothing received for "
+                        + describe(service.config().idleTimeout()) + "; send /ping to stay connected"));
+            }
+        } else if (evt instanceof ChannelInputShutdownEvent) {
             // The client sent all it will send and its lines were handled: answer them, then close.
             if (!quit) {
                 quit = true;

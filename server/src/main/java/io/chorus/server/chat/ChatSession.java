@@ -17,6 +17,11 @@ import java.util.Map;
  */
 public final class ChatSession {
 
+    /** Error code a reader sees when it is disconnected for falling behind. */
+    public static final String SLOW_CONSUMER = "slow-consumer";
+    /** How long a cut-off reader gets to take its final error before the connection is closed: {@value} ms. */
+    static final long CUT_OFF_GRACE_MILLIS = 1000;
+
     private final Channel channel;
     private volatile String nick;
     private volatile OutputFormat format = OutputFormat.TEXT;
@@ -24,6 +29,8 @@ public final class ChatSession {
     /** Rooms joined, in join order; confined to the channel's event loop. */
     private final Map<String, Room> rooms = new LinkedHashMap<>();
     private Room current;
+    /** Set once this connection is being cut off as a slow consumer; confined to the event loop. */
+    private boolean cutOff;
 
     ChatSession(Channel channel) {
         this.channel = channel;
@@ -75,24 +82,66 @@ public final class ChatSession {
     }
 
     /**
-     * Sends an event to this connection from any thread: encoded in its format, then written and
-     * flushed on its own event loop.
+     * Sends an event from someone else (a private message, a notice) from any thread: encoded in this
+     * connection's format, then written and flushed on its own event loop, subject to the queue bound.
      */
     public void send(Event event) {
         if (eventLoop().inEventLoop()) {
-            write(event);
-            channel.flush();
+            sendNow(event);
         } else {
-            eventLoop().execute(() -> {
-                write(event);
-                channel.flush();
-            });
+            eventLoop().execute(() -> sendNow(event));
         }
     }
 
-    /** Encodes and writes without flushing; must run on the channel's event loop. */
+    private void sendNow(Event event) {
+        if (!channel.isActive() || cutOff) {
+            return;
+        }
+        deliverFromOthers(EventEncoder.of(format).encode(event, channel.alloc()));
+        channel.flush();
+    }
+
+    /**
+     * Writes a line that others caused (a room broadcast, a private message), which this session now
+     * owns; must run on the channel's event loop. If the connection's outbound queue is already past its
+     * bound (the channel is unwritable), the line is dropped and the connection is cut off as a slow
+     * consumer, so one reader that does not keep up never holds up the room or grows the heap.
+     */
+    void deliverFromOthers(ByteBuf line) {
+        if (!channel.isWritable() && channel.isActive() && !cutOff) {
+            cutOff();
+        }
+        if (cutOff) {
+            line.release();
+            return;
+        }
+        deliver(line);
+    }
+
+    private void cutOff() {
+        cutOff = true;
+        ByteBuf last = EventEncoder.of(format).encode(new Event.Error(SLOW_CONSUMER,
+                "you fell more than " + channel.config().getWriteBufferHighWaterMark()
+                        + " bytes behind; disconnecting"), channel.alloc());
+        // Queued behind what the reader has not taken yet: it arrives only if the reader catches up in time.
+        channel.writeAndFlush(last).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, CUT_OFF_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** True once this connection has been cut off as a slow consumer. */
+    boolean isCutOff() {
+        return cutOff;
+    }
+
+    /**
+     * Encodes and writes a reply to this connection's own request, without flushing; must run on the
+     * channel's event loop. Replies are not subject to the slow-consumer cut: they are bounded because
+     * the handler stops reading requests while the connection is unwritable.
+     */
     void write(Event event) {
-        if (!channel.isActive()) {
+        if (!channel.isActive() || cutOff) {
             return;
         }
         deliver(EventEncoder.of(format).encode(event, channel.alloc()));

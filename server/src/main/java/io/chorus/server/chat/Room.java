@@ -296,10 +296,10 @@ public final class Room {
             }
             ByteBuf encoded = member.format() == OutputFormat.JSON ? json : text;
             if (encoded != null) {
-                member.deliver(encoded.retainedDuplicate());
+                member.deliverFromOthers(encoded.retainedDuplicate());
             } else {
                 // The member switched format after the broadcast was prepared: encode just for it.
-                member.write(event);
+                member.deliverFromOthers(EventEncoder.of(member.format()).encode(event, member.channel().alloc()));
             }
             member.channel().flush();
         }

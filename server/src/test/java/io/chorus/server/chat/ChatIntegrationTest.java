@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chorus.server.ChorusServer;
+import io.chorus.server.RateLimit;
 import io.chorus.server.ServerConfig;
 import io.chorus.testing.LineClient;
 import java.io.IOException;
@@ -31,7 +32,7 @@ class ChatIntegrationTest {
     @BeforeAll
     static void start() throws InterruptedException {
         server = ChorusServer.start(ServerConfig.builder().ephemeralLoopback().echoPort(ServerConfig.DISABLED)
-                .udpPort(ServerConfig.DISABLED).maxRoomsPerConnection(4).build());
+                .udpPort(ServerConfig.DISABLED).maxRoomsPerConnection(4).rateLimit(RateLimit.OFF).build());
         port = server.port(ChorusServer.Kind.CHAT_TCP);
     }
 

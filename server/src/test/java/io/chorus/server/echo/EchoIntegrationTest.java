@@ -36,7 +36,8 @@ class EchoIntegrationTest {
 
     @BeforeAll
     static void start() throws InterruptedException {
-        server = ChorusServer.start(ServerConfig.builder().ephemeralLoopback().chatPort(ServerConfig.DISABLED).build());
+        server = ChorusServer.start(ServerConfig.builder().ephemeralLoopback().chatPort(ServerConfig.DISABLED)
+                .maxConnectionsPerIp(0).build());
         tcpPort = server.port(ChorusServer.Kind.ECHO_TCP);
     }
 
