@@ -245,7 +245,7 @@ class ChorusChat {
    * Reads events into the queue until `done(event)` returns true. An error event while waiting is
    * taken as the answer to the request, and thrown.
    */
-  async await(done, timeoutMs = this.timeoutMs) {
+  async awaitEvent(done, timeoutMs = this.timeoutMs) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const event = await this.readEvent(deadline);
@@ -269,7 +269,7 @@ class ChorusChat {
     }
     const old = this.nick;
     this.send(`/nick ${nick}`);
-    await this.await((e) => e.type === 'nick' && e.old === old && e.new === nick && !('room' in e));
+    await this.awaitEvent((e) => e.type === 'nick' && e.old === old && e.new === nick && !('room' in e));
     this.nick = nick;
   }
 
@@ -277,7 +277,7 @@ class ChorusChat {
   async join(room) {
     const name = canonicalRoom(room);
     this.send(`/join ${name}`);
-    await this.await((e) => (e.type === 'join' && e.room === name && e.nick === this.nick)
+    await this.awaitEvent((e) => (e.type === 'join' && e.room === name && e.nick === this.nick)
         || (e.type === 'notice' && e.text === `#${name} is now your current room`));
     this.room = name;
   }
@@ -291,7 +291,7 @@ class ChorusChat {
     const wanted = nicks.map((n) => n.toLowerCase());
     let members = null;
     this.send(`/who ${name}`);
-    await this.await((e) => {
+    await this.awaitEvent((e) => {
       if (e.type === 'who' && e.room === name && members === null) {
         members = new Set(e.nicks.map((n) => n.toLowerCase()));
       } else if (members === null) {

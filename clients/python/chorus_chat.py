@@ -365,7 +365,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     # Chat text is UTF-8 on the wire; keep it UTF-8 whatever the locale says.
     sys.stdout.reconfigure(encoding="utf-8", errors="replace")
-    sys.stdin.reconfigure(encoding="utf-8", errors="replace")
+    if sys.stdin is not None:
+        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
+    else:
+        args.no_stdin = True
     chat = ChorusChat(args.host, args.port, timeout=args.timeout)
     try:
         welcome = chat.connect()
