@@ -404,7 +404,8 @@ def main(argv: list[str] | None = None) -> int:
                 chat.send(line)
             if not args.no_stdin:
                 for line in sys.stdin:
-                    chat.send(line.rstrip("\r\n"))
+                    # A stray CR inside a line is a control character the server would drop anyway.
+                    chat.send(line.rstrip("\r\n").replace("\r", ""))
         except OSError as e:
             failure.append(e)
         finally:
