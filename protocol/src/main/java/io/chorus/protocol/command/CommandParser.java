@@ -25,19 +25,19 @@ public final class CommandParser {
     private static final Command LEAVE_CURRENT = new Command.Leave(null);
     private static final Command WHO_CURRENT = new Command.Who(null);
 
-    private static final String USAGE_NICK = "usage: /nick NAME";
-    private static final String USAGE_JOIN = "usage: /join ROOM";
-    private static final String USAGE_LEAVE = "usage: /leave [ROOM]";
-    private static final String USAGE_MSG = "usage: /msg NICK TEXT";
-    private static final String USAGE_ME = "usage: /me TEXT";
-    private static final String USAGE_WHO = "usage: /who [ROOM]";
-    private static final String USAGE_ROOMS = "usage: /rooms";
-    private static final String USAGE_HISTORY = "usage: /history [N] with N from 1 to "
+    private static final String USAGE_NICK = "/nick NAME";
+    private static final String USAGE_JOIN = "/join ROOM";
+    private static final String USAGE_LEAVE = "/leave [ROOM]";
+    private static final String USAGE_MSG = "/msg NICK TEXT";
+    private static final String USAGE_ME = "/me TEXT";
+    private static final String USAGE_WHO = "/who [ROOM]";
+    private static final String USAGE_ROOMS = "/rooms";
+    private static final String USAGE_HISTORY = "/history [N] with N from 1 to "
             + Command.HistoryLast.MAX_COUNT + ", or /history ROOM since ID";
-    private static final String USAGE_PING = "usage: /ping [TOKEN]";
-    private static final String USAGE_FORMAT = "usage: /format json|text";
-    private static final String USAGE_ECHO = "usage: /echo on|off";
-    private static final String USAGE_HELP = "usage: /help";
+    private static final String USAGE_PING = "/ping [TOKEN]";
+    private static final String USAGE_FORMAT = "/format json|text";
+    private static final String USAGE_ECHO = "/echo on|off";
+    private static final String USAGE_HELP = "/help";
 
     private CommandParser() {
     }

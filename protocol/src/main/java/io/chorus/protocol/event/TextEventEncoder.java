@@ -84,6 +84,10 @@ public final class TextEventEncoder implements EventEncoder {
             return new Parts().add(SERVER_PREFIX, n.text(), NL);
         }
         if (event instanceof Event.Welcome w) {
+            if (w.room().isEmpty()) {
+                return new Parts().add(SERVER_PREFIX, "Welcome to ", w.server(), ", ", w.nick(),
+                        "! You are not in any room; /join one. Type /help for commands.", NL);
+            }
             return new Parts().add(SERVER_PREFIX, "Welcome to ", w.server(), ", ", w.nick(), "! You are in #",
                     w.room(), ". Type /help for commands.", NL);
         }

@@ -60,6 +60,12 @@ class TextEventEncoderTest {
     }
 
     @Test
+    void welcomeOutsideAnyRoomSaysSo() {
+        assertThat(TEXT.encodeToString(new Event.Welcome("alice", "", "Chorus")))
+                .isEqualTo("*** Welcome to Chorus, alice! You are not in any room; /join one. Type /help for commands.\n");
+    }
+
+    @Test
     void loneSurrogateBecomesAQuestionMarkAndTheSizeStillFits() {
         Event event = new Event.Notice("x\ud800y");
         assertThat(TEXT.encodeToString(event)).isEqualTo("*** x?y\n");

@@ -200,13 +200,20 @@ public final class Room {
             }
         }
         Event.HistoryEnd end = new Event.HistoryEnd(name, complete, replayed.size(), first, last);
-        asker.eventLoop().execute(() -> {
+        Runnable send = () -> {
             for (Event event : replayed) {
                 asker.write(event);
             }
             asker.write(end);
             asker.channel().flush();
-        });
+        };
+        // On the room's own loop, write now: later broadcasts are written directly too, and must not
+        // overtake the replay. On another loop, the task queue keeps replay and later deliveries in order.
+        if (asker.eventLoop().inEventLoop()) {
+            send.run();
+        } else {
+            asker.eventLoop().execute(send);
+        }
     }
 
     private void remember(Event event) {
