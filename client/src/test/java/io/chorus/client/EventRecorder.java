@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /** Keeps every event a client receives, so a test can wait for one and look at all of them. */
-final class EventRecorder implements Consumer<Event> {
+public final class EventRecorder implements Consumer<Event> {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -20,12 +20,12 @@ final class EventRecorder implements Consumer<Event> {
         notifyAll();
     }
 
-    synchronized List<Event> all() {
+    public synchronized List<Event> all() {
         return List.copyOf(events);
     }
 
     /** Waits for the first event of {@code type} that matches, and returns it. */
-    synchronized <T extends Event> T await(Class<T> type, Predicate<? super T> matching) throws InterruptedException {
+    public synchronized <T extends Event> T await(Class<T> type, Predicate<? super T> matching) throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (true) {
             for (Event event : events) {
@@ -41,7 +41,7 @@ final class EventRecorder implements Consumer<Event> {
         }
     }
 
-    <T extends Event> T await(Class<T> type) throws InterruptedException {
+    public <T extends Event> T await(Class<T> type) throws InterruptedException {
         return await(type, e -> true);
     }
 }
