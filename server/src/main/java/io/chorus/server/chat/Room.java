@@ -181,7 +181,9 @@ public final class Room {
                 asker.send(new Event.Error("not-in-room", "join #" + name + " to read its history"));
                 return;
             }
-            replay(asker, afterId + 1, afterId >= droppedThrough);
+            // Complete only if nothing after afterId was dropped, and the room really had afterId: a
+            // higher id than the room ever gave means the room was recreated and its history is gone.
+            replay(asker, afterId + 1, afterId >= droppedThrough && afterId < nextId);
         });
     }
 

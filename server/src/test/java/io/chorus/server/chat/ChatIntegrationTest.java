@@ -274,6 +274,8 @@ class ChatIntegrationTest {
                 alice.send("/history 10");
                 alice.readUntil("m6");
                 assertThat(alice.readLine()).contains("partial");
+                alice.send("/history dev since 999");
+                assertThat(alice.readUntil("end of history")).startsWith("*** end of history for #dev: 0 messages, partial");
                 outsider.send("/history dev since 0");
                 assertThat(outsider.readUntil("!!!")).isEqualTo("!!! not-in-room: join #dev to read its history");
                 outsider.send("/history nowhere since 0");
