@@ -3,6 +3,7 @@ package io.chorus.client;
 import io.chorus.server.ServerConfig;
 import io.chorus.server.chat.ChatServerInitializer;
 import io.chorus.server.support.ConnectionLimiter;
+import io.chorus.server.support.ListenerFront;
 import io.chorus.server.chat.ChatService;
 import io.chorus.server.support.ConnectionTracker;
 import io.netty.bootstrap.ServerBootstrap;
@@ -88,7 +89,7 @@ final class TlsTestServer implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         // TLS first, then the server's own chat pipeline.
                         ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
-                        ch.pipeline().addLast(new ChatServerInitializer(service, new ConnectionLimiter(0, 0), tracker, null, null));
+                        ch.pipeline().addLast(new ChatServerInitializer(service, ListenerFront.plain(new ConnectionLimiter(0, 0), tracker)));
                     }
                 })
                 .bind(bindAddress, 0).sync().channel();

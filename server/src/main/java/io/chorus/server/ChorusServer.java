@@ -6,6 +6,7 @@ import io.chorus.server.echo.EchoServerInitializer;
 import io.chorus.server.echo.UdpEchoHandler;
 import io.chorus.server.support.ConnectionLimiter;
 import io.chorus.server.support.ConnectionTracker;
+import io.chorus.server.support.ListenerFront;
 import io.chorus.server.support.TlsContexts;
 import io.chorus.server.support.TransportKind.Transport;
 import io.netty.bootstrap.Bootstrap;
@@ -107,8 +108,8 @@ public final class ChorusServer implements AutoCloseable {
         log.info("starting Chorus on {} transport", transport.name());
         SslContext tls = config.tls().enabled() ? tlsContext() : null;
         if (config.echoPort() != ServerConfig.DISABLED) {
-            bindTcp(Kind.ECHO_TCP, config.echoPort(), null, new EchoServerInitializer(config, limiter,
-                    tracker(Kind.ECHO_TCP), null, null));
+            bindTcp(Kind.ECHO_TCP, config.echoPort(), null, new EchoServerInitializer(config,
+                    ListenerFront.plain(limiter, tracker(Kind.ECHO_TCP))));
         }
         if (config.udpPort() != ServerConfig.DISABLED) {
             bindUdp(config.udpPort());
@@ -118,16 +119,16 @@ public final class ChorusServer implements AutoCloseable {
         }
         WriteBufferWaterMark chatQueue = new WriteBufferWaterMark(config.maxQueueBytes() / 2, config.maxQueueBytes());
         if (config.chatPort() != ServerConfig.DISABLED) {
-            bindTcp(Kind.CHAT_TCP, config.chatPort(), chatQueue, new ChatServerInitializer(chat, limiter,
-                    tracker(Kind.CHAT_TCP), null, null));
+            bindTcp(Kind.CHAT_TCP, config.chatPort(), chatQueue, new ChatServerInitializer(chat,
+                    ListenerFront.plain(limiter, tracker(Kind.CHAT_TCP))));
         }
         if (tls != null && config.echoTlsPort() != ServerConfig.DISABLED) {
-            bindTcp(Kind.ECHO_TLS, config.echoTlsPort(), null, new EchoServerInitializer(config, limiter,
-                    tracker(Kind.ECHO_TLS), tls, plainHint(Kind.ECHO_TCP)));
+            bindTcp(Kind.ECHO_TLS, config.echoTlsPort(), null, new EchoServerInitializer(config,
+                    new ListenerFront(limiter, tracker(Kind.ECHO_TLS), tls, plainHint(Kind.ECHO_TCP))));
         }
         if (tls != null && config.chatTlsPort() != ServerConfig.DISABLED) {
-            bindTcp(Kind.CHAT_TLS, config.chatTlsPort(), chatQueue, new ChatServerInitializer(chat, limiter,
-                    tracker(Kind.CHAT_TLS), tls, plainHint(Kind.CHAT_TCP)));
+            bindTcp(Kind.CHAT_TLS, config.chatTlsPort(), chatQueue, new ChatServerInitializer(chat,
+                    new ListenerFront(limiter, tracker(Kind.CHAT_TLS), tls, plainHint(Kind.CHAT_TCP))));
         }
     }
 

@@ -2,14 +2,11 @@ package io.chorus.server.chat;
 
 import io.chorus.protocol.frame.LineFrameDecoder;
 import io.chorus.protocol.frame.Utf8LineDecoder;
-import io.chorus.server.support.ConnectionLimiter;
-import io.chorus.server.support.ConnectionTracker;
-import io.chorus.server.support.TlsRequired;
+import io.chorus.server.support.ListenerFront;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
@@ -22,32 +19,18 @@ public final class ChatServerInitializer extends ChannelInitializer<Channel> {
     private static final int FLUSHES_PER_SYSCALL = 64;
 
     private final ChatService service;
-    private final ConnectionLimiter limiter;
-    private final ConnectionTracker tracker;
-    private final SslContext tls;
-    private final String tlsHint;
+    private final ListenerFront front;
 
-    /** {@code tls} is null for the plain-text listener. */
-    public ChatServerInitializer(ChatService service, ConnectionLimiter limiter, ConnectionTracker tracker,
-            SslContext tls, String tlsHint) {
+    public ChatServerInitializer(ChatService service, ListenerFront front) {
         this.service = service;
-        this.limiter = limiter;
-        this.tracker = tracker;
-        this.tls = tls;
-        this.tlsHint = tlsHint;
+        this.front = front;
     }
 
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
-        // Refuses connections over --max-connections / --max-connections-per-ip with one error line.
-        p.addLast("limit", limiter);
-        // Registers the connection for shutdown and logs open/close.
-        p.addLast("tracker", tracker);
-        if (tls != null) {
-            // TLS: becomes the SslHandler, or answers a plain-text client with a readable error.
-            p.addLast("tls", new TlsRequired(tls, tlsHint));
-        }
+        // Connection limits, tracking, and TLS on a TLS port.
+        front.addTo(p);
         long idleMillis = service.config().idleTimeout().toMillis();
         if (idleMillis > 0) {
             // Fires READER_IDLE after --idle-timeout without a line; the chat handler then says so and closes.
@@ -60,6 +43,6 @@ public final class ChatServerInitializer extends ChannelInitializer<Channel> {
         // Lines to Strings; invalid UTF-8 becomes U+FFFD.
         p.addLast("utf8", Utf8LineDecoder.INSTANCE);
         // Commands in, events out (already encoded, so no encoder is needed below).
-        p.addLast("chat", new ChatServerHandler(service, tls != null));
+        p.addLast("chat", new ChatServerHandler(service, front.isTls()));
     }
 }
