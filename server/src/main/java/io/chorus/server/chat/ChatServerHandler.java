@@ -134,7 +134,8 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (session != null) {
-            if (!quit) {
+            // When the whole server is going down, a "quit" for every closing connection would only be noise.
+            if (!quit && !service.shuttingDown()) {
                 leaveAll("connection closed", true);
             }
             service.nicks().release(session.nick(), session);

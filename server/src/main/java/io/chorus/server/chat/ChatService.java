@@ -17,6 +17,7 @@ public final class ChatService {
     private final NickRegistry nicks = new NickRegistry();
     private final RoomRegistry rooms;
     private final ServerConfig config;
+    private volatile boolean shuttingDown;
 
     public ChatService(ServerConfig config, EventLoopGroup loops, ByteBufAllocator alloc) {
         this.config = config;
@@ -40,8 +41,14 @@ public final class ChatService {
         return nicks.size();
     }
 
+    /** True once shutdown has been announced: connections closing now do not announce their leaving. */
+    public boolean shuttingDown() {
+        return shuttingDown;
+    }
+
     /** Tells every connected user that the server is going down; flushed on each user's loop. */
     public void announceShutdown() {
+        shuttingDown = true;
         for (ChatSession session : nicks.sessions()) {
             session.send(new Event.Error("shutting-down", "the server is shutting down"));
         }

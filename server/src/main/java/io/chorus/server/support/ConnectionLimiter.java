@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.AttributeKey;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,7 +28,6 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     public static final String CODE = "too-many-connections";
 
     private static final Logger log = LogManager.getLogger(ConnectionLimiter.class);
-    private static final AttributeKey<InetAddress> COUNTED = AttributeKey.valueOf("chorus.counted");
 
     private final int maxTotal;
     private final int maxPerAddress;
@@ -48,7 +46,9 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         InetAddress address = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
         String refusal = admit(address);
         if (refusal == null) {
-            ctx.channel().attr(COUNTED).set(address);
+            // Counted until the channel closes; then this handler has no per-message work, so it leaves.
+            ctx.channel().closeFuture().addListener(f -> release(address));
+            ctx.pipeline().remove(this);
             ctx.fireChannelActive();
             return;
         }
@@ -79,14 +79,14 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         return null;
     }
 
+    private void release(InetAddress address) {
+        total.decrementAndGet();
+        perAddress.computeIfPresent(address, (a, count) -> count.decrementAndGet() == 0 ? null : count);
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        InetAddress address = ctx.channel().attr(COUNTED).getAndSet(null);
-        if (address != null) {
-            total.decrementAndGet();
-            perAddress.computeIfPresent(address, (a, count) -> count.decrementAndGet() == 0 ? null : count);
-            ctx.fireChannelInactive();
-        }
+        // Only refused connections are still here when they close; keep them from the handlers below.
     }
 
     /** Connections open now. */

@@ -1,15 +1,18 @@
 package io.chorus.server.support;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.group.ChannelGroup;
+import java.net.SocketAddress;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
  * Registers every accepted connection in the server's group of live channels, so shutdown can reach
  * it, and logs its open and close at DEBUG. One instance per server and listener, shared by channels.
+ * It removes itself once the connection is open: the group drops closed channels by itself.
  */
 @Sharable
 public final class ConnectionTracker extends ChannelInboundHandlerAdapter {
@@ -26,18 +29,15 @@ public final class ConnectionTracker extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        liveChannels.add(ctx.channel());
+        Channel channel = ctx.channel();
+        liveChannels.add(channel);
         if (log.isDebugEnabled()) {
-            log.debug("[{}] {} open from {}", ctx.channel().id(), listener, ctx.channel().remoteAddress());
+            SocketAddress remote = channel.remoteAddress();
+            log.debug("[{}] {} open from {}", channel.id(), listener, remote);
+            channel.closeFuture().addListener(f -> log.debug("[{}] {} closed from {}", channel.id(), listener, remote));
         }
+        // Nothing more to do per message: leave the pipeline, so reads and writes skip this step.
+        ctx.pipeline().remove(this);
         ctx.fireChannelActive();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        if (log.isDebugEnabled()) {
-            log.debug("[{}] {} closed from {}", ctx.channel().id(), listener, ctx.channel().remoteAddress());
-        }
-        ctx.fireChannelInactive();
     }
 }
