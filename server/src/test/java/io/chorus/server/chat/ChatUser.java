@@ -37,7 +37,8 @@ final class ChatUser implements AutoCloseable {
     static ChatUser in(int port, String nick, String room) throws IOException {
         ChatUser user = connect(port);
         user.send("/nick " + nick);
-        assertThat(user.client.readLine()).isEqualTo("*** " + user.guestNick + " is now known as " + nick);
+        // Lobby news from other connections may come first; the nick reply is what matters here.
+        assertThat(user.client.readUntil(" is now known as " + nick)).isEqualTo("*** " + user.guestNick + " is now known as " + nick);
         user.nick = nick;
         user.send("/join " + room);
         user.client.readUntil("*** " + nick + " joined #" + room);
