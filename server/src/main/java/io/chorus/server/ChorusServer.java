@@ -239,6 +239,9 @@ public final class ChorusServer implements AutoCloseable {
                 listener.channel().close().awaitUninterruptibly(graceMillis);
             }
             // 2. Stop reading, so nothing new is accepted from clients while draining.
+            if (chat != null) {
+                chat.beginShutdown();
+            }
             for (Channel channel : liveChannels) {
                 channel.config().setAutoRead(false);
             }

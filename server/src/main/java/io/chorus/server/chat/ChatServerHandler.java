@@ -125,7 +125,7 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && !ctx.channel().config().isAutoRead()) {
+        if (ctx.channel().isWritable() && !ctx.channel().config().isAutoRead() && !service.shuttingDown()) {
             ctx.channel().config().setAutoRead(true);
         }
         ctx.fireChannelWritabilityChanged();

@@ -41,9 +41,17 @@ public final class ChatService {
         return nicks.size();
     }
 
-    /** True once shutdown has been announced: connections closing now do not announce their leaving. */
+    /**
+     * True once shutdown has begun: connections are not read any more, and connections closing now do
+     * not announce their leaving.
+     */
     public boolean shuttingDown() {
         return shuttingDown;
+    }
+
+    /** Marks the start of shutdown; see {@link #shuttingDown()}. */
+    public void beginShutdown() {
+        shuttingDown = true;
     }
 
     /** Tells every connected user that the server is going down; flushed on each user's loop. */
