@@ -15,10 +15,10 @@ import java.util.function.Predicate;
  */
 final class Inbox implements AutoCloseable {
 
-    private static final String EOF = new String("<eof>");
+    private static final Arrival EOF = new Arrival("<eof>", 0);
 
     private final LineClient client;
-    private final LinkedBlockingQueue<String> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Arrival> queue = new LinkedBlockingQueue<>();
     private final List<String> seen = new ArrayList<>();
     private final Thread reader;
     private volatile IOException failure;
@@ -41,7 +41,7 @@ final class Inbox implements AutoCloseable {
         try {
             String line;
             while ((line = client.readLine()) != null) {
-                queue.add(line);
+                queue.add(new Arrival(line, System.nanoTime()));
             }
         } catch (IOException e) {
             failure = e;
@@ -63,15 +63,16 @@ final class Inbox implements AutoCloseable {
     String await(Predicate<String> wanted, Duration atMost) throws InterruptedException {
         long deadline = System.nanoTime() + atMost.toNanos();
         while (true) {
-            String line = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (line == null) {
+            Arrival arrival = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (arrival == null) {
                 throw new AssertionError("no matching line within " + atMost + "; last lines: " + tail());
             }
-            if (line == EOF) {
+            if (arrival == EOF) {
                 queue.add(EOF);
                 throw new AssertionError("connection closed before a matching line ("
                         + (failure == null ? "EOF" : failure) + "); last lines: " + tail());
             }
+            String line = arrival.line();
             synchronized (seen) {
                 seen.add(line);
             }
@@ -89,18 +90,46 @@ final class Inbox implements AutoCloseable {
     boolean awaitClosed(Duration atMost) throws InterruptedException {
         long deadline = System.nanoTime() + atMost.toNanos();
         while (true) {
-            String line = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (line == null) {
+            Arrival arrival = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (arrival == null) {
                 return false;
             }
-            if (line == EOF) {
+            if (arrival == EOF) {
                 queue.add(EOF);
                 return true;
             }
             synchronized (seen) {
-                seen.add(line);
+                seen.add(arrival.line());
             }
         }
+    }
+
+    /** Takes lines until none has arrived for {@code quiet}; returns them (they are also kept in {@link #seen()}). */
+    List<String> drainUntilQuiet(Duration quiet) throws InterruptedException {
+        return drainArrivalsUntilQuiet(quiet).stream().map(Arrival::line).toList();
+    }
+
+    /** Like {@link #drainUntilQuiet}, with the {@link System#nanoTime()} at which each line arrived. */
+    List<Arrival> drainArrivalsUntilQuiet(Duration quiet) throws InterruptedException {
+        List<Arrival> taken = new ArrayList<>();
+        while (true) {
+            Arrival arrival = queue.poll(quiet.toNanos(), TimeUnit.NANOSECONDS);
+            if (arrival == null) {
+                return taken;
+            }
+            if (arrival == EOF) {
+                queue.add(EOF);
+                return taken;
+            }
+            synchronized (seen) {
+                seen.add(arrival.line());
+            }
+            taken.add(arrival);
+        }
+    }
+
+    /** One line and when the reader thread got it. */
+    record Arrival(String line, long nanos) {
     }
 
     /** Every line taken so far by {@link #await} or {@link #awaitClosed}, in order. */
