@@ -144,7 +144,7 @@ class AbruptResetIT {
         return user;
     }
 
-    private static void connectAndEnd(int port, boolean chat, Ending ending, String half, AtomicInteger echoedHalfLines)
+    static void connectAndEnd(int port, boolean chat, Ending ending, String half, AtomicInteger echoedHalfLines)
             throws IOException {
         Socket socket = new Socket();
         try {

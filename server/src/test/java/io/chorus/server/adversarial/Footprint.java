@@ -110,9 +110,13 @@ record Footprint(long fds, long allocatorBytes) {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             running = false;
-            thread.join(1000);
+            try {
+                thread.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
