@@ -117,7 +117,8 @@ public final class ChorusServer implements AutoCloseable {
         if (config.chatPort() != ServerConfig.DISABLED || (tls != null && config.chatTlsPort() != ServerConfig.DISABLED)) {
             chat = new ChatService(config, ioGroup, PooledByteBufAllocator.DEFAULT);
         }
-        WriteBufferWaterMark chatQueue = new WriteBufferWaterMark(config.maxQueueBytes() / 2, config.maxQueueBytes());
+        // A chat client's own requests pause at half of --max-queue; deliveries from others cut it off past all of it.
+        WriteBufferWaterMark chatQueue = new WriteBufferWaterMark(config.maxQueueBytes() / 4, config.maxQueueBytes() / 2);
         if (config.chatPort() != ServerConfig.DISABLED) {
             bindTcp(Kind.CHAT_TCP, config.chatPort(), chatQueue, new ChatServerInitializer(chat,
                     ListenerFront.plain(limiter, tracker(Kind.CHAT_TCP))));

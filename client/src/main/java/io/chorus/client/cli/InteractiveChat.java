@@ -136,9 +136,11 @@ public final class InteractiveChat {
             }
             String refused = setUp(first);
             if (refused != null) {
-                err.println(refused);
+                boolean lost = !first.isActive();
+                // A connection that dropped during set-up is a lost connection, not a refusal.
+                err.println(lost ? "connection to " + settings.client().address() + " lost" : refused);
                 first.close();
-                return REFUSED;
+                return lost ? CONNECTION_FAILED : REFUSED;
             }
             Thread input = new Thread(this::readInput, "chorus-input");
             input.setDaemon(true);

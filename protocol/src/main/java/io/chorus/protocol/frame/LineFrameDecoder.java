@@ -105,7 +105,12 @@ public final class LineFrameDecoder extends ByteToMessageDecoder {
             if (in.getByte(in.writerIndex() - 1) == '\r') {
                 length--;
             }
-            out.add(in.retainedSlice(in.readerIndex(), length));
+            // The slack byte kept for a CR is no longer needed: the last line obeys the limit too.
+            if (length > maxLineBytes) {
+                out.add(new LineTooLong(maxLineBytes));
+            } else {
+                out.add(in.retainedSlice(in.readerIndex(), length));
+            }
             in.skipBytes(in.readableBytes());
         }
         discarding = false;

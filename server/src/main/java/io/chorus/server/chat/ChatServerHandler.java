@@ -17,6 +17,7 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -47,6 +48,9 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter {
     private final Set<Room> asked = new HashSet<>();
     /** Null when rate limiting is off. */
     private RateLimiter limiter;
+    /** True while this client's replies are backed up; requests wait in {@link #held}. */
+    private boolean paused;
+    private final ArrayDeque<Object> held = new ArrayDeque<>();
 
     private final boolean afterTlsHandshake;
 
@@ -69,7 +73,7 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter {
         if (rate.enabled()) {
             limiter = new RateLimiter(rate, ctx.executor().ticker().nanoTime());
         }
-        session = new ChatSession(ctx.channel());
+        session = new ChatSession(ctx.channel(), service.config().maxQueueBytes());
         session.nick(service.nicks().claimGuest(session));
         session.write(new Event.Welcome(session.nick(), ChatService.DEFAULT_ROOM, service.config().serverName()));
         join(ChatService.DEFAULT_ROOM);
@@ -81,14 +85,53 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter {
         if (session == null) {
             // Nothing is read before the session starts; TLS delivers no data before its handshake.
             ReferenceCountUtil.release(msg);
-        } else if (msg instanceof String line) {
+        } else if (msg instanceof String || msg instanceof LineTooLong) {
+            if (paused) {
+                held.add(msg);
+            } else {
+                process(ctx, msg);
+                pauseIfUnwritable(ctx);
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void process(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof String line) {
             if (!quit && admitted(ctx)) {
                 handle(ctx, CommandParser.parse(line));
             }
         } else if (msg instanceof LineTooLong tooLong) {
             reply(new Event.Error(LineTooLong.CODE, tooLong.describe()));
-        } else {
-            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /**
+     * When this client's replies pile up past the high water mark, stop handling its requests: lines
+     * already decoded from the current read wait in {@link #held} (at most one read's worth), and
+     * reading stops until the client takes its replies.
+     */
+    private void pauseIfUnwritable(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            return;
+        }
+        ctx.flush();
+        if (!ctx.channel().isWritable()) {
+            paused = true;
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    private void resume(ChannelHandlerContext ctx) {
+        paused = false;
+        while (!held.isEmpty() && !paused) {
+            process(ctx, held.poll());
+            pauseIfUnwritable(ctx);
+        }
+        ctx.flush();
+        if (!paused && !service.shuttingDown()) {
+            ctx.channel().config().setAutoRead(true);
         }
     }
 
@@ -117,16 +160,12 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         ctx.flush();
-        if (!ctx.channel().isWritable()) {
-            // This client is not reading its replies: stop reading its requests until it does.
-            ctx.channel().config().setAutoRead(false);
-        }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && !ctx.channel().config().isAutoRead() && !service.shuttingDown()) {
-            ctx.channel().config().setAutoRead(true);
+        if (paused && ctx.channel().isWritable()) {
+            resume(ctx);
         }
         ctx.fireChannelWritabilityChanged();
     }

@@ -5,6 +5,7 @@ import io.chorus.protocol.event.EventEncoder;
 import io.chorus.protocol.event.OutputFormat;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,8 +33,11 @@ public final class ChatSession {
     /** Set once this connection is being cut off as a slow consumer; confined to the event loop. */
     private boolean cutOff;
 
-    ChatSession(Channel channel) {
+    private final int maxQueueBytes;
+
+    ChatSession(Channel channel, int maxQueueBytes) {
         this.channel = channel;
+        this.maxQueueBytes = maxQueueBytes;
     }
 
     public Channel channel() {
@@ -103,12 +107,12 @@ public final class ChatSession {
 
     /**
      * Writes a line that others caused (a room broadcast, a private message), which this session now
-     * owns; must run on the channel's event loop. If the connection's outbound queue is already past its
-     * bound (the channel is unwritable), the line is dropped and the connection is cut off as a slow
-     * consumer, so one reader that does not keep up never holds up the room or grows the heap.
+     * owns; must run on the channel's event loop. If more than {@code --max-queue} bytes are already
+     * queued for this connection, the line is dropped and the connection is cut off as a slow consumer,
+     * so one reader that does not keep up never holds up the room or grows the heap.
      */
     void deliverFromOthers(ByteBuf line) {
-        if (!channel.isWritable() && channel.isActive() && !cutOff) {
+        if (!cutOff && channel.isActive() && queuedBytes() > maxQueueBytes) {
             cutOff();
         }
         if (cutOff) {
@@ -118,11 +122,16 @@ public final class ChatSession {
         deliver(line);
     }
 
+    /** Bytes written to this connection and not yet taken by the peer. */
+    private long queuedBytes() {
+        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    }
+
     private void cutOff() {
         cutOff = true;
         ByteBuf last = EventEncoder.of(format).encode(new Event.Error(SLOW_CONSUMER,
-                "you fell more than " + channel.config().getWriteBufferHighWaterMark()
-                        + " bytes behind; disconnecting"), channel.alloc());
+                "you fell more than " + maxQueueBytes + " bytes behind; disconnecting"), channel.alloc());
         // Queued behind what the reader has not taken yet: it arrives only if the reader catches up in time.
         channel.writeAndFlush(last).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
         channel.eventLoop().schedule(() -> {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The rooms of one server, by canonical name. A new room is pinned to the next event loop of the
@@ -20,6 +21,7 @@ import java.util.concurrent.ConcurrentMap;
 public final class RoomRegistry {
 
     private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
+    private final AtomicInteger count = new AtomicInteger();
     private final EventLoopGroup loops;
     private final int historyLimit;
     private final int maxRooms;
@@ -38,10 +40,14 @@ public final class RoomRegistry {
         if (room != null) {
             return Optional.of(room);
         }
-        if (rooms.size() >= maxRooms) {
-            return Optional.empty();
-        }
-        return Optional.of(rooms.computeIfAbsent(name, n -> new Room(n, loops.next(), historyLimit, alloc)));
+        // The count is claimed inside computeIfAbsent, so two loops creating rooms at once cannot pass the cap.
+        return Optional.ofNullable(rooms.computeIfAbsent(name, n -> {
+            if (count.incrementAndGet() > maxRooms) {
+                count.decrementAndGet();
+                return null;
+            }
+            return new Room(n, loops.next(), historyLimit, alloc);
+        }));
     }
 
     public Optional<Room> find(String name) {

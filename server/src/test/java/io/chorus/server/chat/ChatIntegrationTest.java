@@ -457,4 +457,42 @@ class ChatIntegrationTest {
             }
         }
     }
+
+    @Test
+    void thousandsOfCommandsInOneWriteAreSlowedNotCutOff() throws Exception {
+        String room = room();
+        try (ChatUser busy = ChatUser.in(port, nick("busy"), room); ChatUser talker = ChatUser.in(port, nick("talker"), room)) {
+            busy.readUntil("joined #" + room);
+            int pings = 20_000;
+            StringBuilder burst = new StringBuilder();
+            for (int i = 0; i < pings; i++) {
+                burst.append("/ping ").append(i).append('\n');
+            }
+            Thread writer = new Thread(() -> {
+                try {
+                    busy.client.sendRaw(burst.toString());
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            writer.start();
+            // Room traffic arrives while busy's own replies are backed up; it must not cut busy off.
+            for (int i = 0; i < 50; i++) {
+                talker.send("chatter " + i);
+            }
+            int pongs = 0;
+            int chatter = 0;
+            while (pongs < pings || chatter < 50) {
+                String line = busy.readLine();
+                assertThat(line).as("busy stays connected").isNotNull().doesNotStartWith("!!!");
+                if (line.startsWith("*** pong ")) {
+                    assertThat(line).isEqualTo("*** pong " + pongs);
+                    pongs++;
+                } else if (line.contains("<" + talker.nick + ">")) {
+                    chatter++;
+                }
+            }
+            writer.join();
+        }
+    }
 }

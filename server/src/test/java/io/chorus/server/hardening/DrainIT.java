@@ -20,6 +20,8 @@ class DrainIT {
                 .udpPort(ServerConfig.DISABLED).rateLimit(RateLimit.OFF).shutdownGrace(Duration.ofSeconds(5)).build());
         int port = server.port(ChorusServer.Kind.CHAT_TCP);
         try (LineClient sender = LineClient.connect(port); LineClient reader = LineClient.connect(port)) {
+            // Any join the reader sees proves it is in the lobby, so it will see everything said there next.
+            reader.readUntil(" joined #lobby");
             sender.send("/nick sender");
             sender.send("/echo on");
             reader.readUntil("is now known as sender");

@@ -1,0 +1,147 @@
+package io.chorus.bench.load;
+
+import io.chorus.protocol.frame.LineFrameDecoder;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs {@code load fanout}: connects subscribers, waits until they are ready, publishes at the target
+ * rate for warmup plus duration, waits for the last deliveries, and returns what it measured.
+ *
+ * <p>The measured window is defined by sequence numbers: each publisher notes its next sequence number
+ * when measuring starts and when it stops, on its own event loop, so "published in the window" and
+ * "delivered from the window" count exactly the same messages.
+ */
+public final class FanoutLoad {
+
+    /** Longest line a subscriber accepts; longer ones are ignored: {@value}. */
+    static final int MAX_LINE_BYTES = 64 * 1024;
+
+    private FanoutLoad() {
+    }
+
+    /** Runs one bounded fan-out load; progress lines go to {@code err}. */
+    public static FanoutResult run(FanoutLoadConfig config, PrintWriter err) throws InterruptedException {
+        LoadSettings settings = config.settings();
+        Progress progress = new Progress(err, "fanout");
+        FanoutStats stats = new FanoutStats(config.subscribers(), config.publishers());
+        Queue<FanoutPublisherHandler> publishers = new ConcurrentLinkedQueue<>();
+        AtomicInteger subscribed = new AtomicInteger();
+        try (LoadClient client = new LoadClient(settings)) {
+            progress.note("connecting " + config.subscribers() + " subscribers and " + config.publishers()
+                    + " publishers to " + settings.target() + " (" + client.transportName() + ")");
+            long timeout = settings.timeout().toNanos();
+            LoadClient.ConnectSummary subs = client.connectAll(config.subscribers(), 0,
+                    client.connectDeadline(config.subscribers()),
+                    index -> subscriberInitializer(new FanoutSubscriberHandler(index, config, stats)),
+                    (index, channel, nanos) -> subscribed.incrementAndGet(),
+                    () -> progress.note(subscribed.get() + " subscribers connected, " + stats.ready.get() + " ready"));
+            LoadClient.ConnectSummary pubs = client.connectAll(config.publishers(), 0,
+                    client.connectDeadline(config.publishers()),
+                    index -> publisherInitializer(new FanoutPublisherHandler(index, config, stats)),
+                    (index, channel, nanos) -> publishers.add(channel.pipeline().get(FanoutPublisherHandler.class)),
+                    () -> progress.note(publishers.size() + " publishers connected"));
+            for (LoadClient.ConnectSummary summary : List.of(subs, pubs)) {
+                if (summary.firstFailure() != null) {
+                    stats.error("connect: " + summary.firstFailure());
+                }
+            }
+            if (subs.succeeded() == 0 || pubs.succeeded() == 0) {
+                progress.note("cannot run: " + subs.succeeded() + " subscribers and " + pubs.succeeded()
+                        + " publishers connected (" + stats.firstError.get() + ")");
+                return FanoutResult.of(config, client.transportName(), subs, pubs, 0, 0, 0, stats, null);
+            }
+            boolean allReady = Timeline.awaitCondition(() -> stats.ready.get() >= subs.succeeded(), timeout);
+            int ready = stats.ready.get();
+            progress.note(ready + " of " + subs.succeeded() + " subscribers ready"
+                    + (allReady ? "" : " after " + settings.timeout().toSeconds() + " s; the others are left out of the expected count")
+                    + "; settling " + config.settle().toMillis() + " ms");
+            TimeUnit.NANOSECONDS.sleep(config.settle().toNanos());
+
+            double perPublisher = config.rate() / (double) publishers.size();
+            long start = System.nanoTime();
+            for (FanoutPublisherHandler publisher : publishers) {
+                publisher.eventLoop().execute(() -> publisher.start(start, perPublisher));
+            }
+            Pacer pacer = Pacer.start(publishers);
+            long[] last = {0, 0, start};
+            Timeline.Window window = Timeline.run(settings, new Timeline.Listener() {
+                @Override
+                public void measuringStarted() {
+                    stats.measuring = true;
+                    for (FanoutPublisherHandler publisher : publishers) {
+                        publisher.eventLoop().execute(publisher::startWindow);
+                    }
+                }
+
+                @Override
+                public void tick(double elapsedSeconds, boolean measuring) {
+                    long now = System.nanoTime();
+                    long published = stats.published.sum();
+                    long delivered = stats.deliveries.sum();
+                    double seconds = Math.max(1, now - last[2]) / 1e9;
+                    String body = Progress.rate((published - last[0]) / seconds, "pub/s") + " "
+                            + Progress.rate((delivered - last[1]) / seconds, "deliveries/s");
+                    last[0] = published;
+                    last[1] = delivered;
+                    last[2] = now;
+                    progress.print(elapsedSeconds, measuring, body, stats.latency.nextInterval(),
+                            stats.errorsSoFar() + subs.errors() + pubs.errors());
+                }
+            });
+            stats.measuring = false;
+            pacer.stop();
+            long publishedInWindow = 0;
+            for (FanoutPublisherHandler publisher : publishers) {
+                publishedInWindow += stopOnLoop(publisher);
+            }
+            long expected = publishedInWindow * ready;
+            boolean drained = Timeline.awaitCondition(() -> stats.measuredDeliveries.sum() >= expected, timeout);
+            if (!drained) {
+                progress.note("gave up waiting for " + (expected - stats.measuredDeliveries.sum())
+                        + " deliveries after " + settings.timeout().toSeconds() + " s");
+            }
+            stats.closing = true;
+            return FanoutResult.of(config, client.transportName(), subs, pubs, ready, publishedInWindow,
+                    window.seconds(), stats, stats.latency.total());
+        }
+    }
+
+    private static int stopOnLoop(FanoutPublisherHandler publisher) throws InterruptedException {
+        try {
+            return publisher.eventLoop().submit(publisher::stop).get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("publisher did not stop", e);
+        }
+    }
+
+    private static ChannelHandler subscriberInitializer(FanoutSubscriberHandler handler) {
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                // Splits whatever the server sends into lines (LF or CRLF); long lines become LineTooLong.
+                ch.pipeline().addLast("framer", new LineFrameDecoder(MAX_LINE_BYTES));
+                // Subscribes, then finds and checks the payload in each line.
+                ch.pipeline().addLast("subscriber", handler);
+            }
+        };
+    }
+
+    private static ChannelHandler publisherInitializer(FanoutPublisherHandler handler) {
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                // Publishes on schedule; drops whatever comes back without framing it.
+                ch.pipeline().addLast("publisher", handler);
+            }
+        };
+    }
+}

@@ -1,0 +1,106 @@
+package io.chorus.bench.load;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code load fanout} subcommand: reads options into a {@link FanoutLoadConfig} and runs {@link FanoutLoad}.
+ */
+@Command(name = "fanout",
+        header = "One room, P publishers, S subscribers: deliveries/s, latency and loss.",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Publishes timestamped payloads at --rate msg/s into a room with --subscribers",
+            "listeners; measures deliveries/s, publish-to-delivery latency and loss.",
+            "The defaults speak Chorus chat; start Chorus with --rate-limit 0 and",
+            "--max-connections-per-ip 0, or its abuse limits throttle the run.",
+            "Other line-based brokers:",
+            "  Redis:       --subscribe-line 'SUBSCRIBE {room}' --publisher-line ''",
+            "               --publish-format 'PUBLISH {room} {payload}'",
+            "               --ready-line-contains subscribe",
+            "  ncat --chat: --subscribe-line '' --publisher-line ''",
+            "               --ready-line-contains 'already connected'",
+            "               --connect-concurrency 8",
+            "Exit code: 0 if nothing was lost and there were no errors, 1 otherwise,",
+            "2 for bad options."
+        })
+public final class FanoutLoadCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common = new CommonOptions();
+
+    @Option(names = "--subscribers", paramLabel = "S", defaultValue = "" + FanoutLoadConfig.DEFAULT_SUBSCRIBERS,
+            description = "Subscriber connections. Default: ${DEFAULT-VALUE}.")
+    int subscribers;
+
+    @Option(names = "--publishers", paramLabel = "P", defaultValue = "" + FanoutLoadConfig.DEFAULT_PUBLISHERS,
+            description = "Publisher connections. Default: ${DEFAULT-VALUE}.")
+    int publishers;
+
+    @Option(names = "--rate", paramLabel = "MSG/S", defaultValue = "" + FanoutLoadConfig.DEFAULT_RATE,
+            description = "Messages published per second over all publishers. Default: ${DEFAULT-VALUE}.")
+    long rate;
+
+    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "" + FanoutLoadConfig.DEFAULT_SIZE,
+            description = "Payload bytes per message; at least " + Payload.MIN_SIZE + ". Default: ${DEFAULT-VALUE}.")
+    int size;
+
+    @Option(names = "--room", paramLabel = "NAME", defaultValue = FanoutLoadConfig.DEFAULT_ROOM,
+            description = "Replaces {room} in the lines below. Default: ${DEFAULT-VALUE}.")
+    String room;
+
+    @Option(names = "--subscribe-line", paramLabel = "LINE", defaultValue = FanoutLoadConfig.DEFAULT_SUBSCRIBE_LINE,
+            description = "Sent once by each subscriber after connecting; '' sends nothing. Default: ${DEFAULT-VALUE}.")
+    String subscribeLine;
+
+    @Option(names = "--publisher-line", paramLabel = "LINE", defaultValue = FanoutLoadConfig.DEFAULT_PUBLISHER_LINE,
+            description = "Sent once by each publisher after connecting; '' sends nothing. Default: ${DEFAULT-VALUE}.")
+    String publisherLine;
+
+    @Option(names = "--publish-format", paramLabel = "LINE", defaultValue = FanoutLoadConfig.DEFAULT_PUBLISH_FORMAT,
+            description = "One published line; must contain {payload}. Default: ${DEFAULT-VALUE}.")
+    String publishFormat;
+
+    @Option(names = "--ready-line-contains", paramLabel = "TEXT", defaultValue = FanoutLoadConfig.DEFAULT_READY_LINE_CONTAINS,
+            description = "A subscriber is ready once it receives a line containing TEXT ({room} is filled in); "
+                    + "'' = ready once connected. Subscribers not ready within --timeout are left out of the "
+                    + "expected count and counted as errors. Default: ${DEFAULT-VALUE}.")
+    String readyLineContains;
+
+    @Option(names = "--settle", paramLabel = "SECONDS", defaultValue = "1",
+            description = "Extra wait after the subscribers are ready, before publishing. Default: ${DEFAULT-VALUE}.")
+    double settleSeconds;
+
+    private FanoutResult result;
+
+    /** The last run's result, for callers that run the command in-process (tests). */
+    public FanoutResult result() {
+        return result;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        FanoutLoadConfig config;
+        try {
+            if (Double.isNaN(settleSeconds) || settleSeconds < 0 || settleSeconds > 3600) {
+                throw new IllegalArgumentException("settle must be 0-3600 seconds: " + settleSeconds);
+            }
+            config = new FanoutLoadConfig(common.toSettings(), subscribers, publishers, size, rate, room, subscribeLine,
+                    publisherLine, publishFormat, readyLineContains, Duration.ofNanos(Math.round(settleSeconds * 1e9)));
+        } catch (IllegalArgumentException e) {
+            throw LoadCommand.badOption(spec, e);
+        }
+        result = FanoutLoad.run(config, spec.commandLine().getErr());
+        LoadCommand.print(spec, common.json, result.report());
+        return result.errors() == 0 && result.lost() == 0 && result.delivered() > 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,116 @@
+package io.chorus.bench.load;
+
+import java.util.Locale;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What one {@code load fanout} run measured.
+ *
+ * @param config             the run's configuration
+ * @param transport          client transport actually used
+ * @param subscribers        subscribers connected
+ * @param ready              subscribers ready when publishing started; the expected count uses these
+ * @param publishers         publishers connected
+ * @param connectFailures    subscribers and publishers that could not connect
+ * @param published          messages published in the measured window
+ * @param seconds            length of the measured window
+ * @param delivered          deliveries of those messages, including ones that arrived during the drain
+ * @param deliveriesInWindow deliveries that arrived during the measured window (any publish time)
+ * @param latency            publish-to-delivery times of the measured deliveries, in nanoseconds
+ * @param corrupt            payloads that did not check out
+ * @param duplicates         deliveries repeated or out of order for their subscriber and publisher
+ * @param disconnects        connections the server closed or reset during the run
+ * @param silentSubscribers  connected subscribers that received no payload at all
+ * @param otherLines         lines without a payload (greetings, notices, protocol framing); not errors
+ * @param firstError         a description of the first error, or null
+ */
+public record FanoutResult(
+        FanoutLoadConfig config,
+        String transport,
+        int subscribers,
+        int ready,
+        int publishers,
+        int connectFailures,
+        long published,
+        double seconds,
+        long delivered,
+        long deliveriesInWindow,
+        Histogram latency,
+        long corrupt,
+        long duplicates,
+        long disconnects,
+        int silentSubscribers,
+        long otherLines,
+        String firstError) {
+
+    static FanoutResult of(FanoutLoadConfig config, String transport, LoadClient.ConnectSummary subs,
+            LoadClient.ConnectSummary pubs, int ready, long published, double seconds, FanoutStats stats, Histogram latency) {
+        return new FanoutResult(config, transport, subs.succeeded(), ready, pubs.succeeded(), subs.errors() + pubs.errors(),
+                published, seconds, stats.measuredDeliveries.sum(), stats.deliveriesInWindow.sum(),
+                latency == null ? new Histogram(3) : latency, stats.corrupt.sum(), stats.duplicates.sum(),
+                stats.disconnects.sum() + stats.exceptions.sum(), stats.silentSubscribers(subs.succeeded()),
+                stats.otherLines.sum(), stats.firstError.get());
+    }
+
+    /** Deliveries the window should have produced: every message published in it, to every ready subscriber. */
+    public long expected() {
+        return published * ready;
+    }
+
+    /** Expected deliveries that had not arrived when the drain wait ended: dropped, or still queued. */
+    public long lost() {
+        return Math.max(0, expected() - delivered);
+    }
+
+    /** Lost deliveries as a percentage of the expected ones. */
+    public double lossPercent() {
+        return expected() == 0 ? 0 : 100.0 * lost() / expected();
+    }
+
+    /** Deliveries per second the server sustained in the measured window. */
+    public double deliveryRate() {
+        return seconds > 0 ? deliveriesInWindow / seconds : 0;
+    }
+
+    /** Messages per second actually published in the measured window. */
+    public double publishRate() {
+        return seconds > 0 ? published / seconds : 0;
+    }
+
+    /** Errors (not loss): failed connects, subscribers not ready, corrupt payloads, duplicates, disconnects. */
+    public long errors() {
+        return connectFailures + (subscribers - ready) + corrupt + duplicates + disconnects;
+    }
+
+    public Report report() {
+        LoadSettings s = config.settings();
+        String title = String.format(Locale.ROOT, "load fanout  %s  %d pub -> %d sub, %d msg/s target, %d B, %.1f s measured (+%.1f s warmup), %s",
+                s.target(), publishers, subscribers, config.rate(), config.size(), seconds, s.warmup().toMillis() / 1000.0, transport);
+        return new Report("fanout", title)
+                .field("target", null, s.target())
+                .field("transport", null, transport)
+                .field("subscribers", "subscribers", subscribers)
+                .field("ready", "  ready", ready)
+                .field("publishers", "publishers", publishers)
+                .field("size", null, config.size())
+                .field("rate_target", null, config.rate())
+                .field("warmup_s", null, s.warmup().toMillis() / 1000.0)
+                .field("seconds", "measured s", seconds)
+                .field("published", "published", published)
+                .field("publish_rate", "published/s", publishRate())
+                .field("expected", "expected deliveries", expected())
+                .field("delivered", "delivered", delivered)
+                .field("lost", "lost (undelivered at end)", lost())
+                .field("loss_percent", "loss %", lossPercent())
+                .field("silent_subscribers", "subscribers that got nothing", silentSubscribers)
+                .field("delivery_rate", "deliveries/s", deliveryRate())
+                .latency("latency_us", "publish->delivery", latency)
+                .field("errors", "errors", errors())
+                .field("connect_failures", "  connect failed", connectFailures)
+                .field("corrupt", "  corrupt", corrupt)
+                .field("duplicates", "  duplicate/reordered", duplicates)
+                .field("disconnects", "  disconnects", disconnects)
+                .field("other_lines", "other lines", otherLines)
+                .field("first_error", firstError == null ? null : "  first error", firstError);
+    }
+}
