@@ -38,7 +38,10 @@ final class BareEchoServerHandler extends ChannelInboundHandlerAdapter {
         ctx.write(reply, ctx.voidPromise());
         if (!ctx.channel().isWritable()) {
             ctx.flush();
-            ctx.channel().config().setAutoRead(false);
+            // The flush may have drained it already, and then no writability event would follow.
+            if (!ctx.channel().isWritable()) {
+                ctx.channel().config().setAutoRead(false);
+            }
         }
     }
 
