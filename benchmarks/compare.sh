@@ -224,7 +224,7 @@ fi
 
 # ---------------------------------------------------------------- fan-out
 if [[ ",$PARTS," == *",fanout,"* ]]; then
-  for server in chorus ncat redis; do
+  for server in ${FANOUT_SERVERS:-chorus ncat redis}; do
     case $server in
       chorus)
         port=$CHORUS_CHAT_PORT
