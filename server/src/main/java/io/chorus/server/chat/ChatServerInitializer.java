@@ -6,7 +6,6 @@ import io.chorus.server.support.ListenerFront;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
@@ -14,9 +13,6 @@ import java.util.concurrent.TimeUnit;
  * Builds the pipeline of one chat connection, plain or TLS.
  */
 public final class ChatServerInitializer extends ChannelInitializer<Channel> {
-
-    /** Flushes coalesced into one while a burst of broadcasts is written: {@value}. */
-    private static final int FLUSHES_PER_SYSCALL = 64;
 
     private final ChatService service;
     private final ListenerFront front;
@@ -36,8 +32,6 @@ public final class ChatServerInitializer extends ChannelInitializer<Channel> {
             // Fires READER_IDLE after --idle-timeout without a line; the chat handler then says so and closes.
             p.addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
-        // Coalesces the many flushes of fan-out deliveries into fewer write syscalls.
-        p.addLast("flush", new FlushConsolidationHandler(FLUSHES_PER_SYSCALL, true));
         // Splits bytes into LF/CRLF lines bounded by --max-line; overlong lines become LineTooLong.
         p.addLast("framer", new LineFrameDecoder(service.config().maxLineBytes()));
         // Lines to Strings; invalid UTF-8 becomes U+FFFD.

@@ -8,6 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,6 +33,8 @@ public final class ChatSession {
     private Room current;
     /** Set once this connection is being cut off as a slow consumer; confined to the event loop. */
     private boolean cutOff;
+    /** True while a {@link LoopOutbox} drain has written to this session and owes it a flush. */
+    private boolean flushQueued;
 
     private final int maxQueueBytes;
 
@@ -137,6 +140,20 @@ public final class ChatSession {
         channel.eventLoop().schedule(() -> {
             channel.close();
         }, CUT_OFF_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Adds this session to a drain's flush list once; must run on the channel's event loop. */
+    void markForFlush(List<ChatSession> touched) {
+        if (!flushQueued) {
+            flushQueued = true;
+            touched.add(this);
+        }
+    }
+
+    /** The flush a drain owes this session; must run on the channel's event loop. */
+    void flushQueued() {
+        flushQueued = false;
+        channel.flush();
     }
 
     /** True once this connection has been cut off as a slow consumer. */

@@ -19,8 +19,9 @@ import java.util.Map;
  *
  * <p>A room lives on one event loop, its {@link #executor()}. Every change and every broadcast runs
  * there, in order, so message ids increase in the order members receive them and no lock is needed.
- * A broadcast encodes the event once per output format in use, then hands each event loop that has
- * members one task that writes {@code retainedDuplicate()}s to all of them and flushes.
+ * A broadcast encodes the event once per output format in use, then queues one entry in the
+ * {@link LoopOutbox} of each event loop that has members; the outbox writes
+ * {@code retainedDuplicate()}s to them and flushes each member once per batch.
  */
 public final class Room {
 
@@ -34,6 +35,8 @@ public final class Room {
     // Confined to executor.
     /** Members grouped by their channel's event loop; each array is replaced, never mutated. */
     private final Map<EventExecutor, ChatSession[]> membersByLoop = new IdentityHashMap<>();
+    /** Where deliveries to each loop's members queue up; see {@link LoopOutbox}. */
+    private final Map<EventExecutor, LoopOutbox> outboxes = new IdentityHashMap<>();
     private final ArrayDeque<Event> history = new ArrayDeque<>();
     private long nextId = 1;
     /** The highest message id that has been dropped from history; 0 when nothing was dropped. */
@@ -88,7 +91,7 @@ public final class Room {
             Event.Leave event = new Event.Leave(name, session.nick(), reason, quit);
             fanOut(event, null);
             if (!quit) {
-                session.send(event);
+                tell(session, event);
             }
         });
     }
@@ -122,7 +125,7 @@ public final class Room {
         executor.execute(() -> {
             if (!isMember(from)) {
                 // The sender left (or was never in) the room before this message reached it.
-                from.send(new Event.Error("not-in-room", "you are not in #" + name));
+                tell(from, new Event.Error("not-in-room", "you are not in #" + name));
                 return;
             }
             long id = nextId++;
@@ -157,7 +160,7 @@ public final class Room {
                 }
             }
             nicks.sort(String.CASE_INSENSITIVE_ORDER);
-            asker.send(new Event.Who(name, nicks));
+            tell(asker, new Event.Who(name, nicks));
         });
     }
 
@@ -165,7 +168,7 @@ public final class Room {
     void historyLast(ChatSession asker, int count) {
         executor.execute(() -> {
             if (!isMember(asker)) {
-                asker.send(new Event.Error("not-in-room", "join #" + name + " to read its history"));
+                tell(asker, new Event.Error("not-in-room", "join #" + name + " to read its history"));
                 return;
             }
             long lastId = nextId - 1;
@@ -178,7 +181,7 @@ public final class Room {
     void historySince(ChatSession asker, long afterId) {
         executor.execute(() -> {
             if (!isMember(asker)) {
-                asker.send(new Event.Error("not-in-room", "join #" + name + " to read its history"));
+                tell(asker, new Event.Error("not-in-room", "join #" + name + " to read its history"));
                 return;
             }
             // Complete only if nothing after afterId was dropped, and the room really had afterId: a
@@ -201,21 +204,17 @@ public final class Room {
                 last = id;
             }
         }
-        Event.HistoryEnd end = new Event.HistoryEnd(name, complete, replayed.size(), first, last);
-        Runnable send = () -> {
-            for (Event event : replayed) {
-                asker.write(event);
-            }
-            asker.write(end);
-            asker.channel().flush();
-        };
-        // On the room's own loop, write now: later broadcasts are written directly too, and must not
-        // overtake the replay. On another loop, the task queue keeps replay and later deliveries in order.
-        if (asker.eventLoop().inEventLoop()) {
-            send.run();
-        } else {
-            asker.eventLoop().execute(send);
-        }
+        replayed.add(new Event.HistoryEnd(name, complete, replayed.size(), first, last));
+        outbox(asker.eventLoop()).reply(asker, replayed);
+    }
+
+    /** Replies to one session through its loop's outbox, in order with this room's broadcasts. */
+    private void tell(ChatSession session, Event event) {
+        outbox(session.eventLoop()).reply(session, List.of(event));
+    }
+
+    private LoopOutbox outbox(EventExecutor loop) {
+        return outboxes.computeIfAbsent(loop, LoopOutbox::new);
     }
 
     private void remember(Event event) {
@@ -247,7 +246,8 @@ public final class Room {
 
     /**
      * Delivers one event to every member but {@code except}. Runs on the room's executor. Each format in
-     * use is encoded once; every other event loop gets one task holding one reference per buffer.
+     * use is encoded once; each event loop with members gets one outbox entry holding one reference per
+     * buffer, and the outbox writes a {@code retainedDuplicate()} to each member.
      */
     private void fanOut(Event event, ChatSession except) {
         ByteBuf text = null;
@@ -275,42 +275,12 @@ public final class Room {
                 if (!needText && !needJson) {
                     continue;
                 }
-                EventExecutor loop = group.getKey();
-                if (loop.inEventLoop()) {
-                    deliver(members, except, event, text, json);
-                } else {
-                    ByteBuf taskText = needText ? text.retain() : null;
-                    ByteBuf taskJson = needJson ? json.retain() : null;
-                    loop.execute(() -> {
-                        try {
-                            deliver(members, except, event, taskText, taskJson);
-                        } finally {
-                            release(taskText);
-                            release(taskJson);
-                        }
-                    });
-                }
+                outbox(group.getKey()).broadcast(members, except, event,
+                        needText ? text.retain() : null, needJson ? json.retain() : null);
             }
         } finally {
             release(text);
             release(json);
-        }
-    }
-
-    /** Runs on the members' event loop; the caller keeps its references to {@code text} and {@code json}. */
-    private static void deliver(ChatSession[] members, ChatSession except, Event event, ByteBuf text, ByteBuf json) {
-        for (ChatSession member : members) {
-            if (member == except) {
-                continue;
-            }
-            ByteBuf encoded = member.format() == OutputFormat.JSON ? json : text;
-            if (encoded != null) {
-                member.deliverFromOthers(encoded.retainedDuplicate());
-            } else {
-                // The member switched format after the broadcast was prepared: encode just for it.
-                member.deliverFromOthers(EventEncoder.of(member.format()).encode(event, member.channel().alloc()));
-            }
-            member.channel().flush();
         }
     }
 
