@@ -82,6 +82,11 @@ public final class ChorusServerMain implements Callable<Integer> {
             description = "Rooms the server holds in all; empty rooms are kept for their history (CHORUS_MAX_ROOMS). Default: ${DEFAULT-VALUE}.")
     int maxRooms;
 
+    @Option(names = "--quiet-room-size", paramLabel = "N",
+            defaultValue = "${env:CHORUS_QUIET_ROOM_SIZE:-" + ServerConfig.DEFAULT_QUIET_ROOM_SIZE + "}",
+            description = "Rooms with more members than this stop announcing joins, leaves and nick changes to everyone; 0 = always announce (CHORUS_QUIET_ROOM_SIZE). Default: ${DEFAULT-VALUE}.")
+    int quietRoomSize;
+
     @Option(names = "--server-name", paramLabel = "NAME", defaultValue = "${env:CHORUS_SERVER_NAME:-" + ServerConfig.DEFAULT_SERVER_NAME + "}",
             description = "Name shown in the chat greeting (CHORUS_SERVER_NAME). Default: ${DEFAULT-VALUE}.")
     String serverName;
@@ -168,6 +173,7 @@ public final class ChorusServerMain implements Callable<Integer> {
                         : tlsCert == null && tlsKey == null ? TlsOptions.NONE : new TlsOptions(tlsCert, tlsKey, false))
                 .chatTlsPort(chatTlsPort)
                 .echoTlsPort(echoTlsPort)
+                .quietRoomSize(quietRoomSize)
                 .build();
     }
 

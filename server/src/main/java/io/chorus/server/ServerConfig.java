@@ -32,6 +32,8 @@ import java.time.Duration;
  * @param tls             certificate for the TLS listeners; {@link TlsOptions#NONE} turns them off
  * @param chatTlsPort     chat over TLS, bound only when TLS is configured
  * @param echoTlsPort     echo over TLS, bound only when TLS is configured
+ * @param quietRoomSize   rooms with more members than this stop announcing joins, leaves and nick
+ *                        changes to everyone (a joiner still sees its own join); 0 = always announce
  */
 public record ServerConfig(
         String host,
@@ -54,7 +56,8 @@ public record ServerConfig(
         Duration idleTimeout,
         TlsOptions tls,
         int chatTlsPort,
-        int echoTlsPort) {
+        int echoTlsPort,
+        int quietRoomSize) {
 
     public static final int ANY_PORT = 0;
     public static final int DISABLED = -1;
@@ -76,6 +79,7 @@ public record ServerConfig(
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
     public static final int DEFAULT_CHAT_TLS_PORT = 7001;
     public static final int DEFAULT_ECHO_TLS_PORT = 7008;
+    public static final int DEFAULT_QUIET_ROOM_SIZE = 500;
 
     public ServerConfig {
         requireNonNull(host, "host");
@@ -91,6 +95,7 @@ public record ServerConfig(
         requireAtLeast("maxQueueBytes", maxQueueBytes, 1024);
         requireAtLeast("maxConnections", maxConnections, 0);
         requireAtLeast("maxConnectionsPerIp", maxConnectionsPerIp, 0);
+        requireAtLeast("quietRoomSize", quietRoomSize, 0);
         if (idleTimeout.isNegative()) {
             throw new IllegalArgumentException("idleTimeout must not be negative: " + idleTimeout);
         }
@@ -152,6 +157,7 @@ public record ServerConfig(
         private TlsOptions tls = TlsOptions.NONE;
         private int chatTlsPort = DEFAULT_CHAT_TLS_PORT;
         private int echoTlsPort = DEFAULT_ECHO_TLS_PORT;
+        private int quietRoomSize = DEFAULT_QUIET_ROOM_SIZE;
 
         private Builder() {
         }
@@ -177,6 +183,7 @@ public record ServerConfig(
         public Builder tls(TlsOptions value) { this.tls = value; return this; }
         public Builder chatTlsPort(int value) { this.chatTlsPort = value; return this; }
         public Builder echoTlsPort(int value) { this.echoTlsPort = value; return this; }
+        public Builder quietRoomSize(int value) { this.quietRoomSize = value; return this; }
 
         /** Every listener on {@link #ANY_PORT}, bound to loopback: what tests want. */
         public Builder ephemeralLoopback() {
@@ -187,7 +194,8 @@ public record ServerConfig(
         public ServerConfig build() {
             return new ServerConfig(host, echoPort, udpPort, chatPort, transport, ioThreads, maxLineBytes,
                     echoPrefix, historySize, maxRoomsPerConnection, maxRooms, serverName, shutdownGrace, maxQueueBytes,
-                    rateLimit, maxConnections, maxConnectionsPerIp, idleTimeout, tls, chatTlsPort, echoTlsPort);
+                    rateLimit, maxConnections, maxConnectionsPerIp, idleTimeout, tls, chatTlsPort, echoTlsPort,
+                    quietRoomSize);
         }
     }
 }

@@ -44,13 +44,14 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter {
     private final ChatService service;
     private ChatSession session;
     private boolean quit;
-    /** Rooms this connection has sent requests to; closing waits until they have answered. */
-    private final Set<Room> asked = new HashSet<>();
+    /** Rooms this connection has sent requests to; closing waits until they have answered. Made on first use. */
+    private Set<Room> asked;
     /** Null when rate limiting is off. */
     private RateLimiter limiter;
     /** True while this client's replies are backed up; requests wait in {@link #held}. */
     private boolean paused;
-    private final ArrayDeque<Object> held = new ArrayDeque<>();
+    /** Made on first pause: most connections never need it, and idle ones should stay small. */
+    private ArrayDeque<Object> held;
 
     private final boolean afterTlsHandshake;
 
@@ -87,6 +88,9 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
         } else if (msg instanceof String || msg instanceof LineTooLong) {
             if (paused) {
+                if (held == null) {
+                    held = new ArrayDeque<>();
+                }
                 held.add(msg);
             } else {
                 process(ctx, msg);
@@ -125,7 +129,7 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter {
 
     private void resume(ChannelHandlerContext ctx) {
         paused = false;
-        while (!held.isEmpty() && !paused) {
+        while (held != null && !held.isEmpty() && !paused) {
             process(ctx, held.poll());
             pauseIfUnwritable(ctx);
         }
@@ -375,6 +379,9 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private Room ask(Room room) {
+        if (asked == null) {
+            asked = new HashSet<>(4);
+        }
         asked.add(room);
         return room;
     }
@@ -390,7 +397,7 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter {
             }
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         };
-        if (asked.isEmpty()) {
+        if (asked == null || asked.isEmpty()) {
             close.run();
             return;
         }

@@ -21,7 +21,7 @@ public final class ChatService {
 
     public ChatService(ServerConfig config, EventLoopGroup loops, ByteBufAllocator alloc) {
         this.config = config;
-        this.rooms = new RoomRegistry(loops, config.historySize(), config.maxRooms(), alloc);
+        this.rooms = new RoomRegistry(loops, config.historySize(), config.maxRooms(), config.quietRoomSize(), alloc);
     }
 
     public NickRegistry nicks() {

@@ -29,7 +29,7 @@ public final class ChatSession {
     private volatile OutputFormat format = OutputFormat.TEXT;
     private volatile boolean echo;
     /** Rooms joined, in join order; confined to the channel's event loop. */
-    private final Map<String, Room> rooms = new LinkedHashMap<>();
+    private final Map<String, Room> rooms = new LinkedHashMap<>(4);
     private Room current;
     /** Set once this connection is being cut off as a slow consumer; confined to the event loop. */
     private boolean cutOff;

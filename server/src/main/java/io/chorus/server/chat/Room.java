@@ -30,6 +30,8 @@ public final class Room {
     private final String name;
     private final EventExecutor executor;
     private final int historyLimit;
+    /** Above this many members, joins, leaves and nick changes are not announced to everyone; 0 = never quiet. */
+    private final int quietSize;
     private final ByteBufAllocator alloc;
 
     // Confined to executor.
@@ -45,8 +47,9 @@ public final class Room {
     /** Read from other threads for {@code /rooms}. */
     private volatile int memberCount;
 
-    Room(String name, EventExecutor executor, int historyLimit, ByteBufAllocator alloc) {
+    Room(String name, EventExecutor executor, int historyLimit, int quietSize, ByteBufAllocator alloc) {
         this.name = name;
+        this.quietSize = quietSize;
         this.executor = executor;
         this.historyLimit = historyLimit;
         this.alloc = alloc;
@@ -78,18 +81,28 @@ public final class Room {
             next[current.length] = session;
             membersByLoop.put(loop, next);
             memberCount++;
-            fanOut(new Event.Join(name, nick), null);
+            Event.Join join = new Event.Join(name, nick);
+            if (quiet()) {
+                // A crowd does not need to hear of every arrival; the joiner still gets its confirmation.
+                tell(session, join);
+            } else {
+                fanOut(join, null);
+            }
         });
     }
 
     /** Removes a member and tells it and the others; {@code quit} marks a disconnect. */
     void leave(ChatSession session, String reason, boolean quit) {
         executor.execute(() -> {
+            // Counted with the leaver still in, so the last arrival and first departure match.
+            boolean quiet = quiet();
             if (!remove(session)) {
                 return;
             }
             Event.Leave event = new Event.Leave(name, session.nick(), reason, quit);
-            fanOut(event, null);
+            if (!quiet) {
+                fanOut(event, null);
+            }
             if (!quit) {
                 tell(session, event);
             }
@@ -120,6 +133,11 @@ public final class Room {
         return true;
     }
 
+    /** True while the room is too big to announce comings and goings to everyone. */
+    private boolean quiet() {
+        return quietSize > 0 && memberCount > quietSize;
+    }
+
     /** Numbers, stores and delivers a message or action from {@code from}. */
     void publish(ChatSession from, String nick, String text, boolean action, Instant ts) {
         executor.execute(() -> {
@@ -147,7 +165,11 @@ public final class Room {
 
     /** Tells the members that one of them changed nick. */
     void nickChanged(ChatSession session, String oldNick, String newNick) {
-        executor.execute(() -> fanOut(new Event.NickChange(name, oldNick, newNick), session));
+        executor.execute(() -> {
+            if (!quiet()) {
+                fanOut(new Event.NickChange(name, oldNick, newNick), session);
+            }
+        });
     }
 
     /** Sends the member list to {@code asker}. */

@@ -25,10 +25,12 @@ public final class RoomRegistry {
     private final EventLoopGroup loops;
     private final int historyLimit;
     private final int maxRooms;
+    private final int quietSize;
     private final ByteBufAllocator alloc;
 
-    public RoomRegistry(EventLoopGroup loops, int historyLimit, int maxRooms, ByteBufAllocator alloc) {
+    public RoomRegistry(EventLoopGroup loops, int historyLimit, int maxRooms, int quietSize, ByteBufAllocator alloc) {
         this.loops = loops;
+        this.quietSize = quietSize;
         this.historyLimit = historyLimit;
         this.maxRooms = maxRooms;
         this.alloc = alloc;
@@ -46,7 +48,7 @@ public final class RoomRegistry {
                 count.decrementAndGet();
                 return null;
             }
-            return new Room(n, loops.next(), historyLimit, alloc);
+            return new Room(n, loops.next(), historyLimit, quietSize, alloc);
         }));
     }
 
