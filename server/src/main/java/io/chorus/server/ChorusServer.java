@@ -47,6 +47,8 @@ public final class ChorusServer implements AutoCloseable {
 
     private static final Logger log = LogManager.getLogger(ChorusServer.class);
     private static final long QUIET_PERIOD_MILLIS = 100;
+    /** Passes through every event loop when draining: {@value}. */
+    private static final int DRAIN_ROUNDS = 4;
 
     /** The kinds of listener, with the names used in logs and {@link #address(Kind)}. */
     public enum Kind {
@@ -266,9 +268,12 @@ public final class ChorusServer implements AutoCloseable {
         }
     }
 
-    /** Waits, up to the deadline, until every I/O loop has run the tasks queued on it so far. Twice over. */
+    /**
+     * Waits, up to the deadline, until every I/O loop has run the tasks queued on it so far, several
+     * times over: room tasks queue outbox drains, and a long drain queues its own continuation.
+     */
     private void drainEventLoops(long deadlineNanos) {
-        for (int round = 0; round < 2; round++) {
+        for (int round = 0; round < DRAIN_ROUNDS; round++) {
             List<Future<?>> marks = new ArrayList<>();
             for (EventExecutor loop : ioGroup) {
                 if (!loop.isShuttingDown()) {

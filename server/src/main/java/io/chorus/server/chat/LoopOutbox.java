@@ -4,6 +4,7 @@ import io.chorus.protocol.event.Event;
 import io.chorus.protocol.event.EventEncoder;
 import io.chorus.protocol.event.OutputFormat;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
@@ -48,6 +49,11 @@ final class LoopOutbox implements Runnable {
         enqueue(new Reply(to, events));
     }
 
+    /** Queues a task to run on the loop once everything queued before it has been written. */
+    void then(Runnable task) {
+        enqueue(task);
+    }
+
     private void enqueue(Object item) {
         pending.add(item);
         if (scheduled.compareAndSet(false, true)) {
@@ -57,21 +63,35 @@ final class LoopOutbox implements Runnable {
 
     @Override
     public void run() {
-        int written = 0;
+        int taken = 0;
         Object item;
-        while (written < MAX_ITEMS_PER_DRAIN && (item = pending.poll()) != null) {
-            if (item instanceof Broadcast b) {
-                b.deliver(touched);
-            } else {
-                ((Reply) item).deliver(touched);
+        Broadcast run = null;
+        List<Broadcast> merged = new ArrayList<>();
+        while (taken < MAX_ITEMS_PER_DRAIN && (item = pending.poll()) != null) {
+            taken++;
+            if (item instanceof Broadcast b && (run == null || run.canJoin(b))) {
+                // Same audience as the broadcast before it: send both in one write per member.
+                merged.add(b);
+                run = b;
+                continue;
             }
-            written++;
+            flushRun(merged);
+            run = null;
+            if (item instanceof Broadcast b) {
+                merged.add(b);
+                run = b;
+            } else if (item instanceof Reply reply) {
+                reply.deliver(touched);
+            } else {
+                ((Runnable) item).run();
+            }
         }
+        flushRun(merged);
         for (ChatSession session : touched) {
             session.flushQueued();
         }
         touched.clear();
-        if (written == MAX_ITEMS_PER_DRAIN && !pending.isEmpty()) {
+        if (taken == MAX_ITEMS_PER_DRAIN && !pending.isEmpty()) {
             // More to do: go to the back of the loop's queue so its sockets are served in between.
             loop.execute(this);
             return;
@@ -83,7 +103,61 @@ final class LoopOutbox implements Runnable {
         }
     }
 
+    /**
+     * Delivers a run of broadcasts that share one audience. A run of one goes out as it is. A longer run
+     * is joined, per format, into one composite buffer (taking over the run's references), so each
+     * member gets one write for the whole run instead of one per message.
+     */
+    private void flushRun(List<Broadcast> run) {
+        if (run.isEmpty()) {
+            return;
+        }
+        if (run.size() == 1 || !run.get(0).formatsCovered()) {
+            // Alone, or someone switched format meanwhile: deliver one by one (re-encoding as needed).
+            for (Broadcast b : run) {
+                b.deliver(touched);
+            }
+        } else {
+            Broadcast first = run.get(0);
+            new Broadcast(first.members(), first.except(), first.event(), join(run, true), join(run, false))
+                    .deliver(touched);
+        }
+        run.clear();
+    }
+
+    private static ByteBuf join(List<Broadcast> run, boolean text) {
+        ByteBuf firstPart = text ? run.get(0).text() : run.get(0).json();
+        if (firstPart == null) {
+            return null;
+        }
+        CompositeByteBuf joined = firstPart.alloc().compositeDirectBuffer(run.size());
+        for (Broadcast b : run) {
+            joined.addComponent(true, text ? b.text() : b.json());
+        }
+        return joined;
+    }
+
     private record Broadcast(ChatSession[] members, ChatSession except, Event event, ByteBuf text, ByteBuf json) {
+
+        /**
+         * True when {@code next} goes to exactly the same members with the same formats encoded, so the
+         * two can share one write.
+         */
+        boolean canJoin(Broadcast next) {
+            return next.members == members && next.except == except
+                    && (next.text == null) == (text == null) && (next.json == null) == (json == null);
+        }
+
+        /** True when every member's current format has a buffer, so no one needs a re-encode. */
+        boolean formatsCovered() {
+            for (ChatSession member : members) {
+                if (member != except && (member.format() == OutputFormat.JSON ? json : text) == null) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         void deliver(List<ChatSession> touched) {
             try {
                 for (ChatSession member : members) {

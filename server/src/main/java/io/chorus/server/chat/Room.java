@@ -157,10 +157,11 @@ public final class Room {
 
     /**
      * Runs {@code then} on the session's event loop after everything this room was asked before it
-     * has been delivered there: room tasks run in order, and so do the delivery tasks they post.
+     * has been delivered there: room tasks run in order, and the outbox they fill drains in order.
      */
     void barrier(ChatSession session, Runnable then) {
-        executor.execute(() -> session.eventLoop().execute(then));
+        // Through the session's outbox, so it runs after every reply and broadcast queued before it.
+        executor.execute(() -> outbox(session.eventLoop()).then(then));
     }
 
     /** Tells the members that one of them changed nick. */
