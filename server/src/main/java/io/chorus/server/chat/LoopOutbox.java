@@ -145,6 +145,7 @@ final class LoopOutbox implements Runnable {
          */
         boolean canJoin(Broadcast next) {
             return next.members == members && next.except == except
+                    && !(event instanceof Event.NickChange) && !(next.event instanceof Event.NickChange)
                     && (next.text == null) == (text == null) && (next.json == null) == (json == null);
         }
 
@@ -158,10 +159,19 @@ final class LoopOutbox implements Runnable {
             return true;
         }
 
+        /**
+         * A nick change reaches a member once per room they share. The text line does not name the room,
+         * so a text reader sees it once; JSON readers get every copy, with its room.
+         */
+        private boolean isRepeatForTextReader(ChatSession member) {
+            return event instanceof Event.NickChange change && member.format() == OutputFormat.TEXT
+                    && !member.firstSight(change);
+        }
+
         void deliver(List<ChatSession> touched) {
             try {
                 for (ChatSession member : members) {
-                    if (member == except) {
+                    if (member == except || isRepeatForTextReader(member)) {
                         continue;
                     }
                     ByteBuf encoded = member.format() == OutputFormat.JSON ? json : text;

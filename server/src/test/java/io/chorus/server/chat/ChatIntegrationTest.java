@@ -495,4 +495,23 @@ class ChatIntegrationTest {
             writer.join();
         }
     }
+
+    @Test
+    void aNickChangeIsShownOnceToATextReaderWhoSharesSeveralRooms() throws IOException {
+        String first = room();
+        String second = room();
+        try (ChatUser alice = ChatUser.in(port, nick("alice"), first); ChatUser bob = ChatUser.in(port, nick("bob"), first)) {
+            alice.readUntil("*** " + bob.nick + " joined #" + first);
+            alice.send("/join " + second);
+            alice.readUntil("*** " + alice.nick + " joined #" + second);
+            bob.send("/join " + second);
+            alice.readUntil("*** " + bob.nick + " joined #" + second);
+            String renamed = nick("robert");
+            bob.send("/nick " + renamed);
+            assertThat(alice.readLine()).isEqualTo("*** " + bob.nick + " is now known as " + renamed);
+            bob.send("after the rename");
+            // Had the second room's copy been shown, it would come before this message.
+            assertThat(alice.readLine()).isEqualTo("#" + second + " <" + renamed + "> after the rename");
+        }
+    }
 }
