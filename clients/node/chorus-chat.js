@@ -330,7 +330,7 @@ function render(e) {
     case 'leave':
       return `*** ${e.nick} ${e.quit ? 'quit' : 'left'} #${e.room}${e.reason ? ` (${e.reason})` : ''}`;
     case 'nick':
-      return `*** ${e.old} is now known as ${e.new}`;
+      return `*** ${e.old} is now known as ${e.new}${e.room ? ` in #${e.room}` : ''}`;
     case 'who':
       return `*** #${e.room}: ${e.nicks.join(', ')}${e.nicks.length ? ' ' : ''}(${plural(e.nicks.length, 'member')})`;
     case 'rooms':

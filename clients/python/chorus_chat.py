@@ -277,7 +277,8 @@ def render(event: dict) -> str:
         reason = f" ({event['reason']})" if event.get("reason") else ""
         return f"*** {event['nick']} {verb} #{event['room']}{reason}"
     if kind == "nick":
-        return f"*** {event['old']} is now known as {event['new']}"
+        where = f" in #{event['room']}" if event.get("room") else ""
+        return f"*** {event['old']} is now known as {event['new']}{where}"
     if kind == "who":
         nicks = event["nicks"]
         members = f"{len(nicks)} member" + ("" if len(nicks) == 1 else "s")

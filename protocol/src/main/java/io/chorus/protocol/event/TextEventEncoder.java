@@ -59,7 +59,12 @@ public final class TextEventEncoder implements EventEncoder {
             return parts.add(NL);
         }
         if (event instanceof Event.NickChange n) {
-            return new Parts().add(SERVER_PREFIX, n.oldNick(), " is now known as ", n.newNick(), NL);
+            Parts parts = new Parts().add(SERVER_PREFIX, n.oldNick(), " is now known as ", n.newNick());
+            if (n.room() != null) {
+                // One notice per shared room, like joins and leaves, so each names its room.
+                parts.add(" in #", n.room());
+            }
+            return parts.add(NL);
         }
         if (event instanceof Event.Who w) {
             return who(w);

@@ -43,7 +43,7 @@ final class SampleEvents {
                 new Sample(new Event.Leave("lobby", "bob", "", true),
                         "*** bob quit #lobby\n"),
                 new Sample(new Event.NickChange("lobby", "alice", "bob"),
-                        "*** alice is now known as bob\n"),
+                        "*** alice is now known as bob in #lobby\n"),
                 new Sample(new Event.NickChange(null, "alice", "carol"),
                         "*** alice is now known as carol\n"),
                 new Sample(new Event.Who("lobby", List.of("alice", "bob")),

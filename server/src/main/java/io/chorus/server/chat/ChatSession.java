@@ -7,7 +7,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
-import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +35,6 @@ public final class ChatSession {
     private boolean cutOff;
     /** True while a {@link LoopOutbox} drain has written to this session and owes it a flush. */
     private boolean flushQueued;
-    /** The last few nick changes shown to this session, to show each once; confined to the event loop. */
-    private ArrayDeque<String> recentNickChanges;
-    private static final int RECENT_NICK_CHANGES = 4;
 
     private final int maxQueueBytes;
 
@@ -146,25 +142,6 @@ public final class ChatSession {
         }, CUT_OFF_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
-    /**
-     * True the first time this session is shown a given nick change; false for the copies from other
-     * rooms it shares with that user. Must run on the channel's event loop.
-     */
-    boolean firstSight(Event.NickChange change) {
-        String key = change.oldNick() + '\n' + change.newNick();
-        if (recentNickChanges == null) {
-            recentNickChanges = new ArrayDeque<>(RECENT_NICK_CHANGES);
-        }
-        if (recentNickChanges.contains(key)) {
-            return false;
-        }
-        if (recentNickChanges.size() == RECENT_NICK_CHANGES) {
-            recentNickChanges.removeFirst();
-        }
-        recentNickChanges.addLast(key);
-        return true;
-    }
-
     /** Adds this session to a drain's flush list once; must run on the channel's event loop. */
     void markForFlush(List<ChatSession> touched) {
         if (!flushQueued) {
@@ -179,10 +156,6 @@ public final class ChatSession {
         channel.flush();
     }
 
-    /** True once this connection has been cut off as a slow consumer. */
-    boolean isCutOff() {
-        return cutOff;
-    }
 
     /**
      * Encodes and writes a reply to this connection's own request, without flushing; must run on the

@@ -31,6 +31,8 @@ final class LoopOutbox implements Runnable {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /** Members written to in the current drain; confined to {@link #loop}. */
     private final List<ChatSession> touched = new ArrayList<>();
+    /** The run of same-audience broadcasts being collected in the current drain; confined to {@link #loop}. */
+    private final List<Broadcast> merged = new ArrayList<>();
 
     LoopOutbox(EventExecutor loop) {
         this.loop = loop;
@@ -66,7 +68,6 @@ final class LoopOutbox implements Runnable {
         int taken = 0;
         Object item;
         Broadcast run = null;
-        List<Broadcast> merged = new ArrayList<>();
         while (taken < MAX_ITEMS_PER_DRAIN && (item = pending.poll()) != null) {
             taken++;
             if (item instanceof Broadcast b && (run == null || run.canJoin(b))) {
@@ -145,7 +146,6 @@ final class LoopOutbox implements Runnable {
          */
         boolean canJoin(Broadcast next) {
             return next.members == members && next.except == except
-                    && !(event instanceof Event.NickChange) && !(next.event instanceof Event.NickChange)
                     && (next.text == null) == (text == null) && (next.json == null) == (json == null);
         }
 
@@ -159,19 +159,10 @@ final class LoopOutbox implements Runnable {
             return true;
         }
 
-        /**
-         * A nick change reaches a member once per room they share. The text line does not name the room,
-         * so a text reader sees it once; JSON readers get every copy, with its room.
-         */
-        private boolean isRepeatForTextReader(ChatSession member) {
-            return event instanceof Event.NickChange change && member.format() == OutputFormat.TEXT
-                    && !member.firstSight(change);
-        }
-
         void deliver(List<ChatSession> touched) {
             try {
                 for (ChatSession member : members) {
-                    if (member == except || isRepeatForTextReader(member)) {
+                    if (member == except) {
                         continue;
                     }
                     ByteBuf encoded = member.format() == OutputFormat.JSON ? json : text;

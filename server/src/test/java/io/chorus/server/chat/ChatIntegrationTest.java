@@ -188,7 +188,7 @@ class ChatIntegrationTest {
             String renamed = nick("robert");
             bob.send("/nick " + renamed);
             assertThat(bob.readLine()).isEqualTo("*** " + bob.nick + " is now known as " + renamed);
-            assertThat(alice.readLine()).isEqualTo("*** " + bob.nick + " is now known as " + renamed);
+            assertThat(alice.readLine()).isEqualTo("*** " + bob.nick + " is now known as " + renamed + " in #" + room);
         }
     }
 
@@ -497,7 +497,7 @@ class ChatIntegrationTest {
     }
 
     @Test
-    void aNickChangeIsShownOnceToATextReaderWhoSharesSeveralRooms() throws IOException {
+    void aNickChangeIsAnnouncedOncePerSharedRoomAndEachNoticeNamesItsRoom() throws IOException {
         String first = room();
         String second = room();
         try (ChatUser alice = ChatUser.in(port, nick("alice"), first); ChatUser bob = ChatUser.in(port, nick("bob"), first)) {
@@ -508,10 +508,23 @@ class ChatIntegrationTest {
             alice.readUntil("*** " + bob.nick + " joined #" + second);
             String renamed = nick("robert");
             bob.send("/nick " + renamed);
-            assertThat(alice.readLine()).isEqualTo("*** " + bob.nick + " is now known as " + renamed);
-            bob.send("after the rename");
-            // Had the second room's copy been shown, it would come before this message.
-            assertThat(alice.readLine()).isEqualTo("#" + second + " <" + renamed + "> after the rename");
+            bob.readUntil("is now known as " + renamed);
+            // A /who travels behind everything its room sent, so once both answers are in, every notice is too.
+            alice.send("/who " + first);
+            alice.send("/who " + second);
+            List<String> notices = new ArrayList<>();
+            int answers = 0;
+            while (answers < 2) {
+                String line = alice.readLine();
+                if (line.startsWith("*** #")) {
+                    answers++;
+                } else {
+                    notices.add(line);
+                }
+            }
+            assertThat(notices).containsExactlyInAnyOrder(
+                    "*** " + bob.nick + " is now known as " + renamed + " in #" + first,
+                    "*** " + bob.nick + " is now known as " + renamed + " in #" + second);
         }
     }
 }
