@@ -4,6 +4,7 @@ import io.chorus.server.chat.ChatServerInitializer;
 import io.chorus.server.chat.ChatService;
 import io.chorus.server.echo.EchoServerInitializer;
 import io.chorus.server.echo.UdpEchoHandler;
+import io.chorus.server.support.AcceptFailureHandler;
 import io.chorus.server.support.ConnectionLimiter;
 import io.chorus.server.support.ConnectionTracker;
 import io.chorus.server.support.ListenerFront;
@@ -161,6 +162,8 @@ public final class ChorusServer implements AutoCloseable {
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                // Failed accepts (EMFILE at the descriptor limit): one WARN line per interval, retried soon.
+                .handler(new AcceptFailureHandler())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(initializer);

@@ -1,8 +1,10 @@
 package io.chorus.server;
 
+import io.chorus.server.cli.MachineDefaults;
 import io.chorus.server.cli.PortConverter;
 import io.chorus.server.cli.TransportConverter;
 import io.chorus.server.cli.VersionProvider;
+import io.chorus.server.support.OpenFileLimit;
 import io.chorus.server.support.TransportKind;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.Log4J2LoggerFactory;
@@ -23,6 +25,7 @@ import picocli.CommandLine.Option;
 @Command(name = "chorus-server",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
+        defaultValueProvider = MachineDefaults.class,
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = {
@@ -32,6 +35,9 @@ import picocli.CommandLine.Option;
         },
         footer = {"", "Talk to it: nc localhost 7007 (echo), nc localhost 7000 (chat)."})
 public final class ChorusServerMain implements Callable<Integer> {
+
+    /** {@code --log-level}: {@value}. The one option that is not part of {@link ServerConfig}. */
+    static final String DEFAULT_LOG_LEVEL = "info";
 
     @Option(names = "--host", paramLabel = "ADDR", defaultValue = "${env:CHORUS_HOST:-" + ServerConfig.DEFAULT_HOST + "}",
             description = "Address to bind every listener to (CHORUS_HOST). Default: ${DEFAULT-VALUE}.")
@@ -52,12 +58,12 @@ public final class ChorusServerMain implements Callable<Integer> {
             description = "Chat listener (CHORUS_CHAT_PORT). Default: ${DEFAULT-VALUE}.")
     int chatPort;
 
-    @Option(names = "--echo-prefix", paramLabel = "TEXT", defaultValue = "${env:CHORUS_ECHO_PREFIX:-}",
+    @Option(names = "--echo-prefix", paramLabel = "TEXT", defaultValue = "${env:CHORUS_ECHO_PREFIX:-" + ServerConfig.DEFAULT_ECHO_PREFIX + "}",
             description = "Text put before every TCP echo reply, e.g. \"Echo: \" (CHORUS_ECHO_PREFIX).")
     String echoPrefix;
 
     @Option(names = "--transport", paramLabel = "KIND", converter = TransportConverter.class,
-            defaultValue = "${env:CHORUS_TRANSPORT:-auto}",
+            defaultValue = "${env:CHORUS_TRANSPORT:-" + ServerConfig.DEFAULT_TRANSPORT + "}",
             description = "auto, epoll, io_uring or nio; auto means epoll where available, else NIO (CHORUS_TRANSPORT). Default: ${DEFAULT-VALUE}.")
     TransportKind transport;
 
@@ -95,12 +101,13 @@ public final class ChorusServerMain implements Callable<Integer> {
             description = "Outbound bytes a chat connection may fall behind before it is disconnected as a slow consumer (CHORUS_MAX_QUEUE). Default: ${DEFAULT-VALUE}.")
     int maxQueue;
 
-    @Option(names = "--rate-limit", paramLabel = "RATE[/BURST]", defaultValue = "${env:CHORUS_RATE_LIMIT:-20/50}",
+    @Option(names = "--rate-limit", paramLabel = "RATE[/BURST]", defaultValue = "${env:CHORUS_RATE_LIMIT:-" + ServerConfig.DEFAULT_RATE_LIMIT + "}",
             description = "Chat lines per second per connection, with a burst; 0 turns it off (CHORUS_RATE_LIMIT). Default: ${DEFAULT-VALUE}.")
     String rateLimit;
 
-    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "${env:CHORUS_MAX_CONNECTIONS:-" + ServerConfig.DEFAULT_MAX_CONNECTIONS + "}",
-            description = "Open TCP connections in all; 0 = no limit (CHORUS_MAX_CONNECTIONS). Default: ${DEFAULT-VALUE}.")
+    // The default depends on the machine, so MachineDefaults supplies it rather than the annotation.
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "Open TCP connections in all; 0 = no limit. The default is the open-file limit (ulimit -n) less what the server needs for itself (CHORUS_MAX_CONNECTIONS). Default: ${DEFAULT-VALUE}.")
     int maxConnections;
 
     @Option(names = "--max-connections-per-ip", paramLabel = "N",
@@ -108,7 +115,7 @@ public final class ChorusServerMain implements Callable<Integer> {
             description = "Open TCP connections from one address, loopback included; 0 = no limit (CHORUS_MAX_CONNECTIONS_PER_IP). Default: ${DEFAULT-VALUE}.")
     int maxConnectionsPerIp;
 
-    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "${env:CHORUS_IDLE_TIMEOUT:-300}",
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "${env:CHORUS_IDLE_TIMEOUT:-" + ServerConfig.DEFAULT_IDLE_TIMEOUT_SECONDS + "}",
             description = "Close a chat connection that sends nothing for this long; /ping keeps it open; 0 = never (CHORUS_IDLE_TIMEOUT). Default: ${DEFAULT-VALUE}.")
     double idleTimeoutSeconds;
 
@@ -134,11 +141,11 @@ public final class ChorusServerMain implements Callable<Integer> {
             description = "Echo over TLS, bound when a certificate is set (CHORUS_ECHO_TLS_PORT). Default: ${DEFAULT-VALUE}.")
     int echoTlsPort;
 
-    @Option(names = "--shutdown-grace", paramLabel = "SECONDS", defaultValue = "${env:CHORUS_SHUTDOWN_GRACE:-10}",
+    @Option(names = "--shutdown-grace", paramLabel = "SECONDS", defaultValue = "${env:CHORUS_SHUTDOWN_GRACE:-" + ServerConfig.DEFAULT_SHUTDOWN_GRACE_SECONDS + "}",
             description = "Seconds a graceful shutdown may take before connections are cut (CHORUS_SHUTDOWN_GRACE). Default: ${DEFAULT-VALUE}.")
     double shutdownGraceSeconds;
 
-    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "${env:CHORUS_LOG_LEVEL:-info}",
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "${env:CHORUS_LOG_LEVEL:-" + DEFAULT_LOG_LEVEL + "}",
             description = "error, warn, info, debug or trace; debug logs every connection (CHORUS_LOG_LEVEL). Default: ${DEFAULT-VALUE}.")
     String logLevel;
 
@@ -177,6 +184,17 @@ public final class ChorusServerMain implements Callable<Integer> {
                 .build();
     }
 
+    /** Says at start how many connections are allowed, and warns when accept would run out of descriptors first. */
+    private static void logConnectionLimit(Logger log, int maxConnections, long openFileLimit) {
+        String limit = openFileLimit < 1 ? "unknown" : Long.toString(openFileLimit);
+        log.info("max connections: {} (open-file limit {})", maxConnections == 0 ? "no limit" : maxConnections, limit);
+        int fit = OpenFileLimit.maxConnectionsFor(openFileLimit);
+        if (openFileLimit >= 1 && (maxConnections == 0 || maxConnections > fit)) {
+            log.warn("max connections: the open-file limit leaves room for about {}; past that, accepts fail and are"
+                    + " retried until descriptors are free (raise ulimit -n or lower --max-connections)", fit);
+        }
+    }
+
     @Override
     public Integer call() {
         Configurator.setRootLevel(Level.toLevel(logLevel, Level.INFO));
@@ -189,6 +207,7 @@ public final class ChorusServerMain implements Callable<Integer> {
             System.err.println("chorus-server: " + e.getMessage());
             return 2;
         }
+        logConnectionLimit(log, config.maxConnections(), OpenFileLimit.current());
         ShutdownSignals signals = ShutdownSignals.install();
         ChorusServer server;
         try {

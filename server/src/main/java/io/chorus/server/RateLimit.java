@@ -10,7 +10,7 @@ package io.chorus.server;
 public record RateLimit(double perSecond, int burst) {
 
     public static final RateLimit OFF = new RateLimit(0, 0);
-    public static final RateLimit DEFAULT = new RateLimit(20, 50);
+    public static final RateLimit DEFAULT = parse(ServerConfig.DEFAULT_RATE_LIMIT);
 
     public RateLimit {
         if (perSecond < 0 || Double.isNaN(perSecond) || Double.isInfinite(perSecond)) {

@@ -3,6 +3,7 @@ package io.chorus.server;
 import static java.util.Objects.requireNonNull;
 
 import io.chorus.protocol.frame.LineFrameDecoder;
+import io.chorus.server.support.OpenFileLimit;
 import io.chorus.server.support.TransportKind;
 import java.time.Duration;
 
@@ -10,6 +11,10 @@ import java.time.Duration;
  * Everything a {@link ChorusServer} needs to start, checked when it is built.
  *
  * <p>A port of {@value #ANY_PORT} binds any free port; {@value #DISABLED} turns the listener off.
+ *
+ * <p>The {@code DEFAULT_*} constants are the only place a default is written: {@link #defaults()} and
+ * the {@code chorus-server} options both read them. Defaults that are not numbers are also given as
+ * text (such as {@link #DEFAULT_RATE_LIMIT}) so picocli's annotations can use them.
  *
  * @param host            address every listener binds to
  * @param echoPort        TCP echo listener
@@ -66,17 +71,29 @@ public record ServerConfig(
     public static final int DEFAULT_ECHO_PORT = 7007;
     public static final int DEFAULT_UDP_PORT = 7007;
     public static final int DEFAULT_CHAT_PORT = 7000;
+    /** {@code --transport}, as the command line spells it: {@value}. */
+    public static final String DEFAULT_TRANSPORT = "auto";
     public static final int DEFAULT_IO_THREADS = 0;
     public static final int DEFAULT_MAX_LINE_BYTES = LineFrameDecoder.DEFAULT_MAX_LINE_BYTES;
     public static final int DEFAULT_HISTORY_SIZE = 1000;
     public static final int DEFAULT_MAX_ROOMS_PER_CONNECTION = 16;
     public static final int DEFAULT_MAX_ROOMS = 10_000;
     public static final String DEFAULT_SERVER_NAME = "Chorus";
-    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    public static final String DEFAULT_ECHO_PREFIX = "";
+    public static final int DEFAULT_SHUTDOWN_GRACE_SECONDS = 10;
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS);
     public static final int DEFAULT_MAX_QUEUE_BYTES = 1024 * 1024;
-    public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
+    /** {@code RATE[/BURST]}, as {@link RateLimit#parse} reads it: {@value}. */
+    public static final String DEFAULT_RATE_LIMIT = "20/50";
+    /**
+     * This process's open-file limit less the descriptors the server needs for itself (see
+     * {@link OpenFileLimit}), so the limit refuses a connection cleanly before accept runs out of
+     * descriptors. Not a compile-time constant: it is read from the machine when this class loads.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS = OpenFileLimit.defaultMaxConnections();
     public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 256;
-    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
+    public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(DEFAULT_IDLE_TIMEOUT_SECONDS);
     public static final int DEFAULT_CHAT_TLS_PORT = 7001;
     public static final int DEFAULT_ECHO_TLS_PORT = 7008;
     public static final int DEFAULT_QUIET_ROOM_SIZE = 500;
@@ -140,10 +157,10 @@ public record ServerConfig(
         private int echoPort = DEFAULT_ECHO_PORT;
         private int udpPort = DEFAULT_UDP_PORT;
         private int chatPort = DEFAULT_CHAT_PORT;
-        private TransportKind transport = TransportKind.AUTO;
+        private TransportKind transport = TransportKind.parse(DEFAULT_TRANSPORT);
         private int ioThreads = DEFAULT_IO_THREADS;
         private int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
-        private String echoPrefix = "";
+        private String echoPrefix = DEFAULT_ECHO_PREFIX;
         private int historySize = DEFAULT_HISTORY_SIZE;
         private int maxRoomsPerConnection = DEFAULT_MAX_ROOMS_PER_CONNECTION;
         private int maxRooms = DEFAULT_MAX_ROOMS;

@@ -24,6 +24,8 @@ class ServerJarIT {
 
     private static final Path JAR = RunningProcess.jar("server", "chorus-server.jar");
     private static final Duration STARTUP = Duration.ofSeconds(20);
+    /** How long a test waits for the server to exit after SIGTERM: a bound for a hang, not a speed check. */
+    private static final Duration EXIT = Duration.ofSeconds(50);
 
     private static RunningProcess startServer(Map<String, String> env, String... args) throws IOException {
         return RunningProcess.start(RunningProcess.javaJar(JAR, args), env);
@@ -36,11 +38,14 @@ class ServerJarIT {
 
     @Test
     void startsFromEnvironmentEchoesAndExitsZeroOnSigterm() throws Exception {
+        // A grace much longer than the wait for exit below: exiting in time means the drain finished by
+        // itself, not that the grace ran out. No elapsed time is measured.
         Map<String, String> env = Map.of("CHORUS_HOST", "127.0.0.1", "CHORUS_ECHO_PORT", "0", "CHORUS_UDP_PORT", "0",
-                "CHORUS_CHAT_PORT", "0", "CHORUS_ECHO_PREFIX", "Echo: ");
+                "CHORUS_CHAT_PORT", "0", "CHORUS_ECHO_PREFIX", "Echo: ", "CHORUS_SHUTDOWN_GRACE", "600");
         try (RunningProcess server = startServer(env)) {
             int tcp = listeningPort(server, "echo tcp");
             int udp = listeningPort(server, "echo udp");
+            server.awaitStdout("INFO .*max connections: \\d+ \\(open-file limit \\d+\\)", STARTUP);
             try (LineClient client = LineClient.connect(tcp)) {
                 client.sendRaw("hello\r\nworld\n");
                 assertThat(client.readLine()).isEqualTo("Echo: hello");
@@ -57,13 +62,11 @@ class ServerJarIT {
             LineClient idle = LineClient.connect(tcp);
             LineClient chatter = LineClient.connect(listeningPort(server, "chat tcp"));
             chatter.readUntil("joined #lobby");
-            long start = System.nanoTime();
             server.terminate();
             assertThat(chatter.readLine()).isEqualTo("!!! shutting-down: the server is shutting down");
             assertThat(chatter.awaitClosed()).isTrue();
             chatter.close();
-            assertThat(server.awaitExit(Duration.ofSeconds(10))).isZero();
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            assertThat(server.awaitExit(EXIT)).isZero();
             // The drain closed the live connection rather than leaving it hanging.
             assertThat(idle.awaitClosed()).isTrue();
             idle.close();
@@ -84,7 +87,7 @@ class ServerJarIT {
             }
             assertThat(server.stdout()).noneMatch(l -> l.contains("listening: echo udp"));
             server.terminate();
-            assertThat(server.awaitExit(Duration.ofSeconds(10))).isZero();
+            assertThat(server.awaitExit(EXIT)).isZero();
         }
     }
 
@@ -118,6 +121,20 @@ class ServerJarIT {
     }
 
     @Test
+    void jarCarriesNativeTransportsAndOpenSslForX86AndArm() throws Exception {
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(JAR.toFile())) {
+            List<String> natives = jar.stream().map(java.util.jar.JarEntry::getName)
+                    .filter(n -> n.startsWith("META-INF/native/") && n.endsWith(".so")).toList();
+            for (String cpu : List.of("x86_64", "aarch_64")) {
+                assertThat(natives).as("native libraries for %s", cpu)
+                        .anyMatch(n -> n.matches("META-INF/native/libnetty_transport_native_epoll_" + cpu + "\\.so"))
+                        .anyMatch(n -> n.matches("META-INF/native/libnetty_transport_native_io_uring\\d*_" + cpu + "\\.so"))
+                        .anyMatch(n -> n.matches("META-INF/native/libnetty_tcnative_linux_" + cpu + "\\.so"));
+            }
+        }
+    }
+
+    @Test
     void everyTransportServesEcho() throws Exception {
         for (String transport : List.of("nio", "epoll")) {
             try (RunningProcess server = startServer(Map.of(), "--host", "127.0.0.1", "--echo-port", "0",
@@ -129,7 +146,7 @@ class ServerJarIT {
                     assertThat(client.readLine()).isEqualTo(transport);
                 }
                 server.terminate();
-                assertThat(server.awaitExit(Duration.ofSeconds(10))).isZero();
+                assertThat(server.awaitExit(EXIT)).isZero();
             }
         }
     }
