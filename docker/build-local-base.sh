@@ -13,7 +13,7 @@ chmod 1777 "$root/tmp"
 
 # The modules the server jar uses (jdeps on the shaded jar), plus TLS and JMX-free management.
 "$java_home/bin/jlink" --output "$root/opt/java/openjdk" --strip-debug --no-header-files --no-man-pages \
-  --add-modules java.base,java.logging,java.management,java.naming,java.xml,java.desktop,java.scripting,java.sql,jdk.unsupported,jdk.crypto.ec,jdk.crypto.cryptoki
+  --add-modules java.base,java.logging,java.management,jdk.management,java.naming,java.xml,java.desktop,java.scripting,java.sql,jdk.unsupported,jdk.crypto.ec,jdk.crypto.cryptoki
 
 # Shared libraries of the runtime and the native transports (ldd on every .so and on java itself).
 libs=$( (ldd "$root/opt/java/openjdk/bin/java"; find "$root/opt/java/openjdk/lib" -name '*.so' -exec ldd {} \;) 2>/dev/null \
