@@ -370,9 +370,9 @@ public final class InteractiveChat {
     /** Takes the nick back, rejoins the rooms (the current one last) and asks each for what was missed. */
     private void resync(ChorusClient c) {
         client = c;
+        // Against the last run that went live, so a restart is still reported if this attempt drops mid-resync.
         String run = c.serverRun();
         restarted = serverRun == null || run == null ? null : !serverRun.equals(run);
-        serverRun = run;
         c.closeFuture().whenComplete((ignored, failure) -> loop.execute(() -> onClosed(c)));
         ownNicks.add(c.nick());
         if (wantedNick != null && !wantedNick.equals(c.nick())) {
@@ -434,10 +434,11 @@ public final class InteractiveChat {
                 + (Boolean.TRUE.equals(restarted) ? " (the server restarted)" : "")
                 + (report.isEmpty() ? "" : "; " + String.join(", ", report));
         console.print(gap ? formatter.warning("gap", line) : formatter.note(line));
+        serverRun = client.serverRun();
         goLive(client);
     }
 
-    /** One room's part of the reconnect line, e.g. {@code #dev 3 missed} or {@code #dev 2 missed, some lost}. */
+    /** One room's part of the reconnect line, e.g. {@code #dev 3 missed} or {@code #dev 2 missed, earlier messages are lost}. */
     private static String describe(String room, Resync resync) {
         if (resync.failed) {
             return room + " could not be rejoined";
