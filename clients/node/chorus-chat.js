@@ -73,6 +73,7 @@ class ChorusChat {
     this.timeoutMs = timeoutMs;
     this.nick = null;
     this.room = null;
+    this.rooms = new Set(); // rooms joined through this object, and the welcome's
     this.socket = null;
     this.chunks = [];       // bytes of the line being received, split across reads
     this.lines = [];        // complete lines not yet taken
@@ -126,6 +127,9 @@ class ChorusChat {
       if (event.type === 'welcome') {
         this.nick = event.nick;
         this.room = event.room || null;
+        if (this.room) {
+          this.rooms.add(this.room);
+        }
         return event;
       }
       this.pending.push(event); // cannot happen before the welcome; keep it rather than lose it
@@ -277,9 +281,14 @@ class ChorusChat {
   async join(room) {
     const name = canonicalRoom(room);
     this.send(`/join ${name}`);
+    // Already a member: the server only makes the room current. Servers that tag their notices say so
+    // with code current-room and the room; from an older server, any untagged notice answers, since
+    // /join of a room we are in gets nothing else.
     await this.awaitEvent((e) => (e.type === 'join' && e.room === name && e.nick === this.nick)
-        || (e.type === 'notice' && e.text === `#${name} is now your current room`));
+        || (e.type === 'notice' && ((e.code === 'current-room' && e.room === name)
+            || (!('code' in e) && this.rooms.has(name)))));
     this.room = name;
+    this.rooms.add(name);
   }
 
   /**

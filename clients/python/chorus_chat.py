@@ -83,6 +83,7 @@ class ChorusChat:
         self.timeout = timeout
         self.nick: str | None = None
         self.room: str | None = None
+        self.rooms: set[str] = set()  # rooms joined through this object, and the welcome's
         self._sock: socket.socket | None = None
         self._buffer = b""
         self._pending: collections.deque[Event] = collections.deque()
@@ -110,6 +111,8 @@ class ChorusChat:
             if event.get("type") == "welcome":
                 self.nick = event["nick"]
                 self.room = event["room"] or None
+                if self.room:
+                    self.rooms.add(self.room)
                 return event
             # A JSON line before the welcome cannot happen; keep it rather than lose it.
             self._pending.append(event)
@@ -221,12 +224,18 @@ class ChorusChat:
         def joined(e: dict):
             if e.get("type") == "join" and e.get("room") == name and e.get("nick") == self.nick:
                 return True
-            if e.get("type") == "notice" and e.get("text") == f"#{name} is now your current room":
+            # Already a member: the server only makes the room current. Servers that tag their notices
+            # say so with code current-room and the room; from an older server, any untagged notice
+            # answers, since /join of a room we are in gets nothing else.
+            if e.get("type") == "notice" and (
+                    (e.get("code") == "current-room" and e.get("room") == name)
+                    or ("code" not in e and name in self.rooms)):
                 return True
             return None
 
         self._await(joined)
         self.room = name
+        self.rooms.add(name)
 
     def wait_for_members(self, nicks: list[str], room: str | None = None, timeout: float | None = None) -> None:
         """Waits until every one of ``nicks`` is in ``room`` (by default the current room).

@@ -183,6 +183,14 @@ public final class ChorusClient implements AutoCloseable {
         return handler.server();
     }
 
+    /**
+     * The server run named in the welcome, or {@code null} from a server that names none. Two
+     * connections with different runs were served by different starts of the server.
+     */
+    public String serverRun() {
+        return handler.run();
+    }
+
     /** The room plain text goes to, or {@code null} when we are in none. */
     public String currentRoom() {
         return handler.currentRoom();

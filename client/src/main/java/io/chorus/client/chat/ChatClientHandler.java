@@ -1,9 +1,11 @@
 package io.chorus.client.chat;
 
 import io.chorus.client.ChorusClientException;
+import io.chorus.protocol.event.ErrorCode;
 import io.chorus.protocol.event.Event;
 import io.chorus.protocol.event.JsonEventDecoder;
 import io.chorus.protocol.event.MalformedEventException;
+import io.chorus.protocol.event.NoticeKind;
 import io.chorus.protocol.frame.LineTooLong;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -38,7 +40,9 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>The server answers some requests at once (nick changes, pongs, most errors) and others later,
  * from the room's own event loop (joins, leaves). So answers are matched by what they say, not by
- * their position: a nick change by our old nick, a join by its room and our nick, a pong by its token.
+ * their position: a nick change by our old nick, a join by its room and our nick, a pong by its token,
+ * an error by its code and its {@code room} or {@code nick} field. The sentences of errors and notices
+ * are for people and never parsed.
  */
 public final class ChatClientHandler extends ChannelInboundHandlerAdapter {
 
@@ -46,9 +50,6 @@ public final class ChatClientHandler extends ChannelInboundHandlerAdapter {
 
     /** The first thing sent: every later line from the server is one JSON event. */
     static final String FORMAT_JSON = "/format json";
-    private static final String ALREADY_PREFIX = "you are already ";
-    private static final String CURRENT_SUFFIX = " is now your current room";
-    private static final String NOT_IN_PREFIX = "you are not in #";
 
     private final String address;
     private final Duration welcomeTimeout;
@@ -73,6 +74,7 @@ public final class ChatClientHandler extends ChannelInboundHandlerAdapter {
     // Written on the event loop, read anywhere.
     private volatile String nick;
     private volatile String server;
+    private volatile String run;
     private volatile String current;
     private volatile List<String> roomsSnapshot = List.of();
 
@@ -106,6 +108,11 @@ public final class ChatClientHandler extends ChannelInboundHandlerAdapter {
     /** The server's name from its welcome. */
     public String server() {
         return server;
+    }
+
+    /** The server run from the welcome, or {@code null} when the server does not name one. */
+    public String run() {
+        return run;
     }
 
     /** The room plain text goes to, or {@code null} when we are in no room. */
@@ -190,6 +197,7 @@ public final class ChatClientHandler extends ChannelInboundHandlerAdapter {
             nick = w.nick();
             ownNicks.add(w.nick());
             server = w.server();
+            run = w.run();
             if (!w.room().isEmpty()) {
                 joined.add(w.room());
                 current = w.room();
@@ -212,8 +220,8 @@ public final class ChatClientHandler extends ChannelInboundHandlerAdapter {
                 current = last;
             }
             roomsChanged();
-        } else if (event instanceof Event.Notice n && n.text().startsWith("#") && n.text().endsWith(CURRENT_SUFFIX)) {
-            current = n.text().substring(1, n.text().length() - CURRENT_SUFFIX.length());
+        } else if (event instanceof Event.Notice n && n.is(NoticeKind.CURRENT_ROOM) && n.room() != null) {
+            current = n.room();
         }
     }
 
@@ -230,10 +238,10 @@ public final class ChatClientHandler extends ChannelInboundHandlerAdapter {
             welcome.complete(w);
         } else if (event instanceof Event.NickChange n && n.room() == null && n.newNick().equals(nick)) {
             completeNick(n.newNick());
-        } else if (event instanceof Event.Notice n && n.text().startsWith(ALREADY_PREFIX)) {
-            completeNick(n.text().substring(ALREADY_PREFIX.length()));
-        } else if (event instanceof Event.Notice n && n.text().startsWith("#") && n.text().endsWith(CURRENT_SUFFIX)) {
-            complete(joinRequests, current);
+        } else if (event instanceof Event.Notice n && n.is(NoticeKind.NICK_UNCHANGED)) {
+            completeNick(n.nick() != null ? n.nick() : nick);
+        } else if (event instanceof Event.Notice n && n.is(NoticeKind.CURRENT_ROOM) && n.room() != null) {
+            complete(joinRequests, n.room());
         } else if (event instanceof Event.Join j && ownNicks.contains(j.nick())) {
             complete(joinRequests, j.room());
         } else if (event instanceof Event.Leave l && ownNicks.contains(l.nick()) && !l.quit()) {
@@ -249,26 +257,48 @@ public final class ChatClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void failFor(Event.Error error) {
-        switch (error.code()) {
-            case "nick-taken", "invalid-nick" -> {
+        ErrorCode code = error.errorCode().orElse(null);
+        if (code == null) {
+            // A code newer than this client: whatever it refused, the listeners see it.
+            return;
+        }
+        switch (code) {
+            case NICK_TAKEN, INVALID_NICK -> {
                 CompletableFuture<String> request = nickRequests.poll();
                 if (request != null) {
                     request.completeExceptionally(ChorusClientException.of(error));
                 }
             }
-            // Join errors are immediate, so the oldest join still waiting is the one refused.
-            case "too-many-rooms", "invalid-room" -> {
-                if (!joinRequests.isEmpty()) {
-                    joinRequests.remove(0).future().completeExceptionally(ChorusClientException.of(error));
+            case TOO_MANY_ROOMS, INVALID_ROOM -> {
+                if (error.room() == null || !fail(joinRequests, error.room(), error)) {
+                    // Join errors are immediate, so the oldest join still waiting is the one refused.
+                    if (!joinRequests.isEmpty()) {
+                        joinRequests.remove(0).future().completeExceptionally(ChorusClientException.of(error));
+                    }
                 }
             }
-            case "not-in-room" -> {
-                if (error.message().startsWith(NOT_IN_PREFIX)) {
-                    fail(leaveRequests, error.message().substring(NOT_IN_PREFIX.length()), error);
+            case NOT_IN_ROOM -> {
+                if (error.room() != null) {
+                    fail(leaveRequests, error.room(), error);
+                } else {
+                    // A server that does not name the room: the refused leave is the oldest one for a
+                    // room we are not in (a leave of a room we are in is never refused this way).
+                    failFirstNotJoined(error);
                 }
             }
             default -> {
                 // Errors of fire-and-forget commands reach the listeners only.
+            }
+        }
+    }
+
+    private void failFirstNotJoined(Event.Error error) {
+        for (Iterator<RoomRequest> it = leaveRequests.iterator(); it.hasNext(); ) {
+            RoomRequest request = it.next();
+            if (!joined.contains(request.room())) {
+                it.remove();
+                request.future().completeExceptionally(ChorusClientException.of(error));
+                return;
             }
         }
     }
@@ -291,15 +321,17 @@ public final class ChatClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static void fail(List<RoomRequest> requests, String room, Event.Error error) {
+    /** Fails the oldest request for {@code room}; false when there is none. */
+    private static boolean fail(List<RoomRequest> requests, String room, Event.Error error) {
         for (Iterator<RoomRequest> it = requests.iterator(); it.hasNext(); ) {
             RoomRequest request = it.next();
             if (request.room().equals(room)) {
                 it.remove();
                 request.future().completeExceptionally(ChorusClientException.of(error));
-                return;
+                return true;
             }
         }
+        return false;
     }
 
     // Requests: each runs on the event loop, registers what answers it, then writes the command.
@@ -312,6 +344,11 @@ public final class ChatClientHandler extends ChannelInboundHandlerAdapter {
     /** Sends {@code /nick}; the future completes with the new nick. Must run on the event loop. */
     public void nick(String wanted, CompletableFuture<String> future) {
         if (checkOpen(future)) {
+            if (wanted.equals(nick) && nickRequests.isEmpty()) {
+                // Already ours and no change in flight: nothing for the server to do.
+                future.complete(wanted);
+                return;
+            }
             nickRequests.add(future);
             write("/nick " + wanted);
         }
@@ -320,9 +357,26 @@ public final class ChatClientHandler extends ChannelInboundHandlerAdapter {
     /** Sends {@code /join}; the future completes when we are in the room. Must run on the event loop. */
     public void join(String room, CompletableFuture<Void> future) {
         if (checkOpen(future)) {
+            if (joined.contains(room) && !hasRequest(leaveRequests, room)) {
+                // Already a member: the server only makes the room current, which it tells with a
+                // current-room notice; we know the answer now, so complete without waiting for it.
+                write("/join " + room);
+                current = room;
+                future.complete(null);
+                return;
+            }
             joinRequests.add(new RoomRequest(room, future));
             write("/join " + room);
         }
+    }
+
+    private static boolean hasRequest(List<RoomRequest> requests, String room) {
+        for (RoomRequest request : requests) {
+            if (request.room().equals(room)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Sends {@code /leave}; the future completes when we have left. Must run on the event loop. */

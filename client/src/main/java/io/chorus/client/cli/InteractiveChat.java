@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import io.chorus.client.ChorusClient;
 import io.chorus.client.ChorusClientException;
 import io.chorus.client.ClientOptions;
+import io.chorus.protocol.event.ErrorCode;
 import io.chorus.protocol.event.Event;
+import io.chorus.protocol.event.NoticeKind;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -37,8 +39,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Catching up: every room message carries its room's sequence number. The client remembers the
  * last one it showed per room. After reconnecting it takes its nick back, rejoins its rooms and asks
  * {@code /history ROOM since LAST}. Live messages that arrive before that replay ends are held and
- * shown after it, skipping any the replay already showed. When the server no longer holds all of the
- * gap, the client says so.
+ * shown after it, skipping any the replay already showed. Then it reports the reconnect in one line:
+ * whether the server restarted (its welcome names another run), and per room how many missed messages
+ * it showed and whether that is all of them (the {@code complete} flag of the history reply). Message
+ * ids keep increasing across server restarts, so the same {@code since} works after a restart too.
+ *
+ * <p>The client acts on event types, error codes, notice kinds and their {@code room}/{@code nick}
+ * fields only, never on the server's sentences.
  *
  * <p>Threads: all connection state lives on one event loop ({@link #loop}); the input is read on its
  * own thread, which only sends lines and waits for a connection.
@@ -55,8 +62,6 @@ public final class InteractiveChat {
     private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(30);
     private static final int NICK_RETRIES = 5;
     private static final Duration NICK_RETRY_DELAY = Duration.ofSeconds(1);
-    private static final String ECHO_ON_NOTICE = "echo is on";
-    private static final String CURRENT_SUFFIX = " is now your current room";
 
     /**
      * What to connect to and set up.
@@ -83,6 +88,8 @@ public final class InteractiveChat {
         final List<Event> held = new ArrayList<>();
         int shown;
         boolean complete = true;
+        /** The room refused its history because the rejoin failed. */
+        boolean failed;
 
         Resync(Long before) {
             this.before = before;
@@ -114,6 +121,10 @@ public final class InteractiveChat {
     private final Map<String, Resync> resyncing = new LinkedHashMap<>();
     private final Map<String, Resync> caughtUp = new LinkedHashMap<>();
     private int attempt;
+    /** The server run of the last connection that went live; {@code null} when the server names none. */
+    private String serverRun;
+    /** True, false, or {@code null} when unknown: whether the connection being resynced found a new server run. */
+    private Boolean restarted;
 
     public InteractiveChat(Settings settings, Console console, PrintStream err, EventFormatter formatter, Clock clock) {
         this.settings = settings;
@@ -181,6 +192,7 @@ public final class InteractiveChat {
                 joinedAt.putIfAbsent(room, now);
             }
             client = c;
+            serverRun = c.serverRun();
             c.closeFuture().whenComplete((ignored, failure) -> loop.execute(() -> onClosed(c)));
             goLive(c);
             live.complete(null);
@@ -358,6 +370,9 @@ public final class InteractiveChat {
     /** Takes the nick back, rejoins the rooms (the current one last) and asks each for what was missed. */
     private void resync(ChorusClient c) {
         client = c;
+        // Against the last run that went live, so a restart is still reported if this attempt drops mid-resync.
+        String run = c.serverRun();
+        restarted = serverRun == null || run == null ? null : !serverRun.equals(run);
         c.closeFuture().whenComplete((ignored, failure) -> loop.execute(() -> onClosed(c)));
         ownNicks.add(c.nick());
         if (wantedNick != null && !wantedNick.equals(c.nick())) {
@@ -406,16 +421,35 @@ public final class InteractiveChat {
         }));
     }
 
+    /** Prints the one line that explains the reconnect, then goes live. */
     private void finishResync() {
         List<String> report = new ArrayList<>();
-        for (Map.Entry<String, Resync> room : caughtUp.entrySet()) {
-            int shown = room.getValue().shown;
-            report.add("#" + room.getKey() + " " + (shown == 0 ? "nothing missed" : shown + " missed"));
+        boolean gap = false;
+        for (Map.Entry<String, Resync> entry : caughtUp.entrySet()) {
+            report.add(describe("#" + entry.getKey(), entry.getValue()));
+            gap |= !entry.getValue().complete;
         }
         caughtUp.clear();
-        console.print(formatter.note("reconnected to " + settings.client().address() + " as " + client.nick()
-                + (report.isEmpty() ? "" : "; " + String.join(", ", report))));
+        String line = "reconnected to " + settings.client().address() + " as " + client.nick()
+                + (Boolean.TRUE.equals(restarted) ? " (the server restarted)" : "")
+                + (report.isEmpty() ? "" : "; " + String.join(", ", report));
+        console.print(gap ? formatter.warning("gap", line) : formatter.note(line));
+        serverRun = client.serverRun();
         goLive(client);
+    }
+
+    /** One room's part of the reconnect line, e.g. {@code #dev 3 missed} or {@code #dev 2 missed, earlier messages are lost}. */
+    private static String describe(String room, Resync resync) {
+        if (resync.failed) {
+            return room + " could not be rejoined";
+        }
+        String shown = resync.shown == 0 ? "nothing missed" : resync.shown + " missed";
+        if (resync.complete) {
+            return room + " " + shown;
+        }
+        // The server could not vouch for the whole gap: older messages were dropped, or the gap spans a restart.
+        return room + " " + (resync.shown == 0 ? "nothing recovered" : resync.shown + " missed")
+                + ", earlier messages are lost";
     }
 
     // ---- event loop: events
@@ -433,16 +467,17 @@ public final class InteractiveChat {
             endResync(h.room(), h.complete(), h.lastId());
             return;
         }
-        if (event instanceof Event.Error e && e.code().equals("not-in-room") && phase == Phase.RESYNC) {
-            for (String room : List.copyOf(resyncing.keySet())) {
-                if (e.message().contains("#" + room + " ")) {
-                    console.print(formatter.warning("gap", "#" + room + ": could not rejoin to fetch missed messages"));
-                    resyncing.remove(room);
-                    if (resyncing.isEmpty()) {
-                        finishResync();
-                    }
-                    return;
+        if (event instanceof Event.Error e && e.is(ErrorCode.NOT_IN_ROOM) && phase == Phase.RESYNC) {
+            String room = refusedHistory(e);
+            if (room != null) {
+                Resync resync = resyncing.remove(room);
+                resync.failed = true;
+                resync.complete = false;
+                caughtUp.put(room, resync);
+                if (resyncing.isEmpty()) {
+                    finishResync();
                 }
+                return;
             }
         }
         if (event instanceof Event.Welcome w) {
@@ -458,9 +493,25 @@ public final class InteractiveChat {
         print(event);
     }
 
+    /**
+     * The room whose {@code /history} a not-in-room error refused: the error's room, or, from a server
+     * that does not name it, the first room being caught up that the connection is not in.
+     */
+    private String refusedHistory(Event.Error error) {
+        if (error.room() != null) {
+            return resyncing.containsKey(error.room()) ? error.room() : null;
+        }
+        for (String room : resyncing.keySet()) {
+            if (client != null && !client.rooms().contains(room)) {
+                return room;
+            }
+        }
+        return null;
+    }
+
     /** The client's own bookkeeping answers, which the user did not ask for. */
     private boolean hidden(Event event) {
-        if (event instanceof Event.Notice n && n.text().startsWith(ECHO_ON_NOTICE) && echoOnSent.get() > 0) {
+        if (event instanceof Event.Notice n && n.is(NoticeKind.ECHO_ON) && echoOnSent.get() > 0) {
             echoOnSent.decrementAndGet();
             return true;
         }
@@ -471,8 +522,8 @@ public final class InteractiveChat {
                 || event instanceof Event.Join j && ownNicks.contains(j.nick())
                 || event instanceof Event.Leave l && ownNicks.contains(l.nick())
                 || event instanceof Event.NickChange n && n.room() == null && ownNicks.contains(n.oldNick())
-                || event instanceof Event.Notice n && n.text().endsWith(CURRENT_SUFFIX)
-                || event instanceof Event.Error e && e.code().equals("nick-taken");
+                || event instanceof Event.Notice n && n.is(NoticeKind.CURRENT_ROOM)
+                || event instanceof Event.Error e && e.is(ErrorCode.NICK_TAKEN);
     }
 
     private void onRoomMessage(String room, long id, Instant ts, boolean replay, String from, Event event) {
@@ -493,11 +544,8 @@ public final class InteractiveChat {
             }
             return;
         }
-        Long last = lastIds.get(room);
-        if (!replay && last != null && id <= last) {
-            // A room never repeats or reorders its numbers on one connection: it was created anew.
-            console.print(formatter.warning("gap", "#" + room + " numbers its messages from the start again"
-                    + " (the server restarted?); earlier messages are gone"));
+        if (!replay) {
+            // Live ids only grow, across server restarts too; the latest is what a resume asks after.
             lastIds.put(room, id);
         } else {
             lastIds.merge(room, id, Math::max);
@@ -509,22 +557,13 @@ public final class InteractiveChat {
     private void endResync(String room, boolean complete, long replayedThrough) {
         Resync resync = resyncing.remove(room);
         resync.complete = complete;
-        if (!resync.held.isEmpty() && resync.before != null && replayedThrough == 0
-                && idOf(resync.held.get(0)) <= resync.before) {
-            console.print(formatter.warning("gap", "#" + room + " numbers its messages from the start again"
-                    + " (the server restarted?); messages sent while disconnected are gone"));
-            lastIds.put(room, idOf(resync.held.get(0)) - 1);
-        }
+        // Held live messages came after the rejoin; the replay may have shown the first of them already.
         for (Event held : resync.held) {
             long id = idOf(held);
-            if (id > lastIds.getOrDefault(room, 0L)) {
+            if (id > replayedThrough) {
                 lastIds.put(room, id);
                 print(held);
             }
-        }
-        if (!complete) {
-            console.print(formatter.warning("gap", "#" + room + ": the server no longer holds every message"
-                    + " sent while disconnected; some are missing"));
         }
         caughtUp.put(room, resync);
         if (resyncing.isEmpty()) {

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The interactive client through a proxy that drops its connection while the server keeps running:
- * it reconnects, takes its nick back, rejoins, and shows what was said meanwhile exactly once.
+ * The interactive client through a proxy that drops its connection while the server keeps running, or
+ * while the server restarts: it reconnects, takes its nick back, rejoins, shows what was said meanwhile
+ * exactly once, and explains the reconnect in one line.
  */
 @Timeout(60)
 class ReconnectTest {
@@ -99,7 +100,9 @@ class ReconnectTest {
         bob.ping().get(10, TimeUnit.SECONDS);
         proxy.refuse(false);
 
-        alice.console().await("reconnected to 127\\.0\\.0\\.1:\\d+ as alice; .*#dev 3 missed");
+        String report = alice.console().await("reconnected to 127\\.0\\.0\\.1:\\d+ as alice; .*#dev 3 missed");
+        // Same server run, nothing dropped: a note, no warning, no restart.
+        assertThat(report).contains("*** reconnected").doesNotContain("restarted").doesNotContain("lost");
         bobEvents.await(Event.Join.class, j -> j.nick().equals("alice"));
         bob.say("after the drop").get(10, TimeUnit.SECONDS);
         alice.console().await("#dev <bob> after the drop");
@@ -130,6 +133,7 @@ class ReconnectTest {
         assertThat(afterDrop).noneMatch(line -> line.contains("history") || line.contains("guest-")
                 || line.contains("joined"));
         assertThat(alice.err().toString(StandardCharsets.UTF_8)).isEmpty();
+        assertOneReportAndNothingThatContradictsIt(output);
     }
 
     @Test
@@ -149,13 +153,68 @@ class ReconnectTest {
         bob.ping().get(10, TimeUnit.SECONDS);
         proxy.refuse(false);
 
-        alice.console().await("the server no longer holds every message sent while disconnected; some are missing");
-        alice.console().await("reconnected to .* as alice; .*#dev 2 missed");
+        String report = alice.console().await("reconnected to .* as alice; .*#dev 2 missed, earlier messages are lost");
+        assertThat(report).contains("!!! reconnected").contains("#lobby nothing missed");
         assertThat(alice.console().output()).noneMatch(line -> line.contains("missed 1") || line.contains("missed 2"));
         alice.console().await("#dev <bob> missed 3");
         alice.console().await("#dev <bob> missed 4");
+        bob.say("after the drop").get(10, TimeUnit.SECONDS);
+        alice.console().await("#dev <bob> after the drop");
         alice.console().endInput();
         assertThat(alice.exit().get(20, TimeUnit.SECONDS)).isZero();
+        assertOneReportAndNothingThatContradictsIt(alice.console().output());
+    }
+
+    @Test
+    void explainsARestartOfTheServerInOneLine() throws Exception {
+        start(ServerConfig.DEFAULT_HISTORY_SIZE);
+        int chatPort = server.port(ChorusServer.Kind.CHAT_TCP);
+        EventRecorder bobEvents = startBob();
+        String firstRun = bobEvents.await(Event.Welcome.class).run();
+        Alice alice = startAlice();
+        bob.say("before the restart").get(10, TimeUnit.SECONDS);
+        alice.console().await("#dev <bob> before the restart");
+
+        // Alice's network stays down for the restart, so what bob says on the new server is missed.
+        proxy.refuse(true);
+        bob.close();
+        server.close();
+        server = ChorusServer.start(ServerConfig.builder().ephemeralLoopback().chatPort(chatPort).build());
+        bobEvents = startBob();
+        String secondRun = bobEvents.await(Event.Welcome.class).run();
+        bob.say("while the server was new").get(10, TimeUnit.SECONDS);
+        proxy.refuse(false);
+
+        String report = alice.console().await("reconnected to 127\\.0\\.0\\.1:" + proxy.port() + " as alice");
+        bobEvents.await(Event.Join.class, j -> j.nick().equals("alice") && j.room().equals("dev"));
+        bob.say("after the restart").get(10, TimeUnit.SECONDS);
+        alice.console().await("#dev <bob> after the restart");
+        alice.console().endInput();
+        assertThat(alice.exit().get(20, TimeUnit.SECONDS)).isZero();
+
+        List<String> output = alice.console().output();
+        assertOneReportAndNothingThatContradictsIt(output);
+        if (firstRun != null && secondRun != null) {
+            // A server that names its runs, with ids that keep increasing across restarts: the client
+            // knows it restarted, and the resume finds what was said on the new run.
+            assertThat(secondRun).isNotEqualTo(firstRun);
+            assertThat(report).contains("(the server restarted)").containsPattern("#dev 1 missed");
+            assertThat(output).anyMatch(line -> line.endsWith("#dev <bob> while the server was new"));
+        } else {
+            // A server that names no run: the client cannot know, and does not guess.
+            assertThat(report).doesNotContain("restarted");
+        }
+        List<String> chat = output.stream().filter(line -> line.contains("#dev <bob>")).map(line -> line.substring(9)).toList();
+        assertThat(chat).startsWith("#dev <bob> before the restart").endsWith("#dev <bob> after the restart");
+    }
+
+    /**
+     * Exactly one line reports the reconnect, and no other line of the client's own talks about gaps,
+     * renumbering or a restart: the report says it all.
+     */
+    private static void assertOneReportAndNothingThatContradictsIt(List<String> output) {
+        assertThat(output.stream().filter(line -> line.contains("reconnected to"))).hasSize(1);
+        assertThat(output).noneMatch(line -> line.contains("numbers its messages") || line.contains("no longer holds"));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Something the server tells a user; {@link EventEncoder}s turn it into text or JSON lines.
@@ -19,14 +20,25 @@ public sealed interface Event {
     /** The JSON {@code type} of this event, such as {@code "message"}. */
     String type();
 
-    /** Greets a user who just connected: their nickname, their room and the server's name. */
-    record Welcome(String nick, String room, String server) implements Event {
+    /**
+     * Greets a user who just connected: their nickname, their room and the server's name.
+     *
+     * @param run the server run this connection belongs to, or {@code null} when the server does not
+     *     say; it changes exactly when the server restarts, so a reconnecting client can tell a restart
+     *     from a dropped connection
+     */
+    record Welcome(String nick, String room, String server, String run) implements Event {
         public static final String TYPE = "welcome";
 
         public Welcome {
             requireNonNull(nick, "nick");
             requireNonNull(room, "room");
             requireNonNull(server, "server");
+        }
+
+        /** A welcome that names no server run, as servers before the {@code run} field sent. */
+        public Welcome(String nick, String room, String server) {
+            this(nick, room, server, null);
         }
 
         @Override
@@ -230,15 +242,53 @@ public sealed interface Event {
     /**
      * Something the user asked for did not happen.
      *
-     * @param code a stable machine-readable code such as {@code nick-taken}
-     * @param message a sentence for the user
+     * @param code a stable machine-readable code, the {@link ErrorCode#wire()} of one of the
+     *     {@link ErrorCode}s, or a newer code this version does not know
+     * @param message a sentence for the user; programs must not parse it
+     * @param room the room the error is about, or {@code null}
+     * @param nick the nick the error is about, or {@code null}
      */
-    record Error(String code, String message) implements Event {
+    record Error(String code, String message, String room, String nick) implements Event {
         public static final String TYPE = "error";
 
         public Error {
             requireNonNull(code, "code");
             requireNonNull(message, "message");
+        }
+
+        /** An error about no particular room or nick. */
+        public Error(String code, String message) {
+            this(code, message, null, null);
+        }
+
+        /** An error with a known code, about no particular room or nick. */
+        public static Error of(ErrorCode code, String message) {
+            return new Error(code.wire(), message, null, null);
+        }
+
+        /** An error with a known code about {@code room} and/or {@code nick}; either may be {@code null}. */
+        public static Error of(ErrorCode code, String message, String room, String nick) {
+            return new Error(code.wire(), message, room, nick);
+        }
+
+        /** An error about {@code room}. */
+        public static Error aboutRoom(ErrorCode code, String message, String room) {
+            return new Error(code.wire(), message, room, null);
+        }
+
+        /** An error about {@code nick}. */
+        public static Error aboutNick(ErrorCode code, String message, String nick) {
+            return new Error(code.wire(), message, null, nick);
+        }
+
+        /** The code as an {@link ErrorCode}, empty when this version does not know it. */
+        public Optional<ErrorCode> errorCode() {
+            return ErrorCode.fromWire(code);
+        }
+
+        /** Whether this error has the given code. */
+        public boolean is(ErrorCode expected) {
+            return code.equals(expected.wire());
         }
 
         @Override
@@ -247,12 +297,45 @@ public sealed interface Event {
         }
     }
 
-    /** Information from the server that fits no other event. */
-    record Notice(String text) implements Event {
+    /**
+     * Information from the server that fits no other event.
+     *
+     * @param text a sentence for the user; programs must not parse it
+     * @param code the {@link NoticeKind#wire()} of a notice clients act on, or {@code null} for
+     *     information only
+     * @param room the room the notice is about, or {@code null}
+     * @param nick the nick the notice is about, or {@code null}
+     */
+    record Notice(String text, String code, String room, String nick) implements Event {
         public static final String TYPE = "notice";
 
         public Notice {
             requireNonNull(text, "text");
+        }
+
+        /** A notice for people only, which clients need not act on. */
+        public Notice(String text) {
+            this(text, null, null, null);
+        }
+
+        /** A notice of a kind clients act on, about {@code room} and/or {@code nick}; either may be {@code null}. */
+        public static Notice of(NoticeKind kind, String text, String room, String nick) {
+            return new Notice(text, kind.wire(), room, nick);
+        }
+
+        /** A notice of a kind clients act on, about no particular room or nick. */
+        public static Notice of(NoticeKind kind, String text) {
+            return new Notice(text, kind.wire(), null, null);
+        }
+
+        /** The kind, empty for an information-only notice or a kind this version does not know. */
+        public Optional<NoticeKind> kind() {
+            return NoticeKind.fromWire(code);
+        }
+
+        /** Whether this notice is of the given kind. */
+        public boolean is(NoticeKind expected) {
+            return expected.wire().equals(code);
         }
 
         @Override

@@ -16,7 +16,8 @@ import java.util.Map;
  * Reads the JSON lines of {@link JsonEventEncoder} back into {@link Event}s, for clients.
  *
  * <p>Fields may come in any order and unknown fields are ignored. {@code replay} is optional and
- * defaults to false; the {@code room} of a {@code nick} event is optional. An object whose
+ * defaults to false; the {@code room} of a {@code nick} event, the {@code run} of a welcome and the
+ * {@code code}, {@code room} and {@code nick} of errors and notices are optional. An object whose
  * {@code type} is not known becomes {@link Event.Unknown}. Anything else that does not fit throws
  * {@link MalformedEventException}. Stateless and thread-safe.
  */
@@ -41,7 +42,8 @@ public final class JsonEventDecoder {
         Fields f = new Fields((String) type, fields);
         switch (f.type) {
             case Event.Welcome.TYPE:
-                return new Event.Welcome(f.string("nick"), f.string("room"), f.string("server"));
+                return new Event.Welcome(f.string("nick"), f.string("room"), f.string("server"),
+                        f.optionalString("run"));
             case Event.Message.TYPE:
                 return new Event.Message(f.string("room"), f.string("from"), f.string("text"), f.longValue("id"),
                         f.instant("ts"), f.optionalBoolean("replay"));
@@ -66,9 +68,11 @@ public final class JsonEventDecoder {
             case Event.Pong.TYPE:
                 return new Event.Pong(f.string("token"));
             case Event.Error.TYPE:
-                return new Event.Error(f.string("code"), f.string("message"));
+                return new Event.Error(f.string("code"), f.string("message"), f.optionalString("room"),
+                        f.optionalString("nick"));
             case Event.Notice.TYPE:
-                return new Event.Notice(f.string("text"));
+                return new Event.Notice(f.string("text"), f.optionalString("code"), f.optionalString("room"),
+                        f.optionalString("nick"));
             case Event.Help.TYPE:
                 return new Event.Help(f.strings("lines"));
             default:

@@ -20,7 +20,8 @@ import java.util.List;
  *
  * <p>The field names are a wire contract; {@link JsonEventDecoder} reads them back. Room names carry
  * no {@code #}, {@code ts} is ISO-8601 UTC to the millisecond, and {@code replay} appears only when
- * true. Jackson writes UTF-8 straight into the buffer, which is sized by its first write. Stateless;
+ * true. Optional string fields ({@code room}, {@code nick} and {@code code} of errors and notices,
+ * {@code run} of the welcome) appear only when set. Jackson writes UTF-8 straight into the buffer, which is sized by its first write. Stateless;
  * use {@link #INSTANCE}.
  */
 public final class JsonEventEncoder implements EventEncoder {
@@ -117,12 +118,18 @@ public final class JsonEventEncoder implements EventEncoder {
         } else if (event instanceof Event.Error e) {
             json.writeStringField("code", e.code());
             json.writeStringField("message", e.message());
+            writeOptional(json, "room", e.room());
+            writeOptional(json, "nick", e.nick());
         } else if (event instanceof Event.Notice n) {
             json.writeStringField("text", n.text());
+            writeOptional(json, "code", n.code());
+            writeOptional(json, "room", n.room());
+            writeOptional(json, "nick", n.nick());
         } else if (event instanceof Event.Welcome w) {
             json.writeStringField("nick", w.nick());
             json.writeStringField("room", w.room());
             json.writeStringField("server", w.server());
+            writeOptional(json, "run", w.run());
         } else if (event instanceof Event.Help h) {
             writeStrings(json, "lines", h.lines());
         } else {
@@ -150,6 +157,13 @@ public final class JsonEventEncoder implements EventEncoder {
             json.writeString(iso, 0, length);
         } else {
             json.writeString(Timestamps.iso(ts));
+        }
+    }
+
+    /** Optional fields are left out rather than written as null, so older readers see nothing new. */
+    private static void writeOptional(JsonGenerator json, String field, String value) throws IOException {
+        if (value != null) {
+            json.writeStringField(field, value);
         }
     }
 

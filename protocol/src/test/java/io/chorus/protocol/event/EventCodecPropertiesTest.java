@@ -75,6 +75,7 @@ class EventCodecPropertiesTest {
                 .map(Instant::ofEpochMilli);
         Arbitrary<Event> typed = Arbitraries.oneOf(
                 Combinators.combine(s, s, s).as(Event.Welcome::new),
+                Combinators.combine(s, s, s, s.injectNull(0.5)).as(Event.Welcome::new),
                 Combinators.combine(s, s, s, id, ts, flag).as(Event.Message::new),
                 Combinators.combine(s, s, s, id, ts, flag).as(Event.Action::new),
                 Combinators.combine(s, s, s, ts).as(Event.Private::new),
@@ -87,7 +88,9 @@ class EventCodecPropertiesTest {
                 Combinators.combine(s, flag, Arbitraries.integers().greaterOrEqual(0), id, id).as(Event.HistoryEnd::new),
                 s.map(Event.Pong::new),
                 Combinators.combine(s, s).as(Event.Error::new),
+                Combinators.combine(s, s, s.injectNull(0.5), s.injectNull(0.5)).as(Event.Error::new),
                 s.map(Event.Notice::new),
+                Combinators.combine(s, s.injectNull(0.3), s.injectNull(0.5), s.injectNull(0.5)).as(Event.Notice::new),
                 s.list().ofMaxSize(20).map(Event.Help::new));
         Arbitrary<Event> unknown = Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(10)
                 .filter(type -> !isKnown(type))

@@ -109,6 +109,28 @@ class JsonEventEncoderTest {
     }
 
     @Test
+    void errorsAndNoticesClientsActOnCarryTheirRoomOrNick() {
+        assertThat(encode(Event.Error.aboutRoom(ErrorCode.NOT_IN_ROOM, "you are not in #dev", "dev"))).containsExactly(
+                entry("type", "error"), entry("code", "not-in-room"), entry("message", "you are not in #dev"),
+                entry("room", "dev"));
+        assertThat(encode(Event.Error.aboutNick(ErrorCode.NICK_TAKEN, "bob is already in use", "bob"))).containsExactly(
+                entry("type", "error"), entry("code", "nick-taken"), entry("message", "bob is already in use"),
+                entry("nick", "bob"));
+        assertThat(encode(Event.Notice.of(NoticeKind.CURRENT_ROOM, "#dev is now your current room", "dev", null)))
+                .containsExactly(entry("type", "notice"), entry("text", "#dev is now your current room"),
+                        entry("code", "current-room"), entry("room", "dev"));
+        assertThat(encode(Event.Notice.of(NoticeKind.ECHO_ON, "echo is on"))).containsExactly(
+                entry("type", "notice"), entry("text", "echo is on"), entry("code", "echo-on"));
+    }
+
+    @Test
+    void welcomeNamesTheServerRunWhenItHasOne() {
+        assertThat(encode(new Event.Welcome("guest-1", "lobby", "chorus", "r1"))).containsExactly(
+                entry("type", "welcome"), entry("nick", "guest-1"), entry("room", "lobby"), entry("server", "chorus"),
+                entry("run", "r1"));
+    }
+
+    @Test
     void unknownIsWrittenAsItCame() {
         String json = "{\"type\":\"future\",  \"x\":[1,2]}";
         assertThat(JSON.encodeToString(new Event.Unknown("future", json))).isEqualTo(json + "\n");

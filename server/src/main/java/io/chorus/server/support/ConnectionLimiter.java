@@ -1,7 +1,8 @@
 package io.chorus.server.support;
 
+import io.chorus.protocol.event.ErrorCode;
+import io.chorus.protocol.event.ErrorLine;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,7 +26,9 @@ import org.apache.logging.log4j.Logger;
 public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
 
     /** Error code a refused client sees. */
-    public static final String CODE = "too-many-connections";
+    public static final ErrorCode ERROR = ErrorCode.TOO_MANY_CONNECTIONS;
+    /** {@link #ERROR} as it is on the wire, kept for callers that compare strings. */
+    public static final String CODE = ERROR.wire();
 
     private static final Logger log = LogManager.getLogger(ConnectionLimiter.class);
 
@@ -56,7 +59,8 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         if (log.isDebugEnabled()) {
             log.debug("[{}] refused {}: {}", ctx.channel().id(), address, refusal);
         }
-        ByteBuf line = ByteBufUtil.writeUtf8(ctx.alloc(), "!!! " + CODE + ": " + refusal + "\n");
+        // Ours until written; the write releases it.
+        ByteBuf line = ErrorLine.encode(ERROR, refusal, ctx.alloc());
         ctx.writeAndFlush(line).addListener(ChannelFutureListener.CLOSE);
         // Not passed on: the rest of the pipeline never learns of this connection.
     }

@@ -1,7 +1,8 @@
 package io.chorus.server.support;
 
+import io.chorus.protocol.event.ErrorCode;
+import io.chorus.protocol.event.ErrorLine;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -18,7 +19,9 @@ import java.util.List;
 public final class TlsRequired extends ByteToMessageDecoder {
 
     /** Error code a plain-text client sees on a TLS port. */
-    public static final String CODE = "tls-required";
+    public static final ErrorCode ERROR = ErrorCode.TLS_REQUIRED;
+    /** {@link #ERROR} as it is on the wire, kept for callers that compare strings. */
+    public static final String CODE = ERROR.wire();
     /** Every TLS 1.2+ client opens with a handshake record, whose first byte is this content type. */
     private static final int HANDSHAKE = 0x16;
 
@@ -41,7 +44,8 @@ public final class TlsRequired extends ByteToMessageDecoder {
             return;
         }
         in.skipBytes(in.readableBytes());
-        ByteBuf line = ByteBufUtil.writeUtf8(ctx.alloc(), "!!! " + CODE + ": this port speaks TLS; " + hint + "\n");
+        // Ours until written; the write releases it.
+        ByteBuf line = ErrorLine.encode(ERROR, "this port speaks TLS; " + hint, ctx.alloc());
         ctx.writeAndFlush(line).addListener(ChannelFutureListener.CLOSE);
     }
 }
