@@ -314,7 +314,11 @@
       return;
     }
     state.ws = ws;
-    ws.onopen = () => { state.retryMs = 1000; setStatus('connected', 'ok'); };
+    ws.onopen = () => {
+      state.retryMs = 1000;
+      setStatus('connected', 'ok');
+      ui.connect.textContent = 'Set nick';
+    };
     ws.onmessage = (m) => {
       if (typeof m.data !== 'string') return;
       let ev;
@@ -324,6 +328,9 @@
     ws.onclose = (e) => {
       if (state.ws !== ws) return;
       state.ws = null;
+      ui.connect.textContent = 'Connect';
+      if (state.setUp) system('connection lost; reconnecting and catching up', 'error');
+      state.setUp = false;
       if (!state.wanted) { setStatus('disconnected'); return; }
       if (e.code === 1008 || e.code === 1003) system('closed by the server: ' + (e.reason || e.code), 'error');
       scheduleRetry();

@@ -34,6 +34,8 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         ChannelPipeline p = ch.pipeline();
         // Connection limits, tracking, byte counts, and TLS on the HTTPS port.
         front.addTo(p);
+        // A client that hangs up is closed at once, not at the idle timeout (half-closure is allowed).
+        p.addLast("hangup", CloseOnInputShutdown.INSTANCE);
         long idleMillis = settings.idleTimeout().toMillis();
         if (idleMillis > 0) {
             // Fires READER_IDLE after --idle-timeout without a byte from the client; the router closes.

@@ -25,10 +25,12 @@ public record ListenerFront(ConnectionLimiter limiter, ConnectionTracker tracker
 
     /** Adds the shared steps at the head of a new connection's pipeline. */
     public void addTo(ChannelPipeline p) {
-        // Registers the connection for shutdown, counts it (opened or refused) and logs open/close.
-        p.addLast("tracker", tracker);
+        // Counts the connections the limiter below refuses, for this listener's metrics.
+        p.addLast("refusals", tracker.refusals());
         // Refuses connections over --max-connections / --max-connections-per-ip with one error line.
         p.addLast("limit", limiter);
+        // Registers the connection for shutdown, counts it as open and logs open/close.
+        p.addLast("tracker", tracker);
         // Counts the bytes read and written on this listener, as they cross the socket.
         p.addLast("bytes", tracker.metrics().traffic());
         if (tls != null) {
