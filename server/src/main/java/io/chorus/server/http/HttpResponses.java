@@ -52,7 +52,7 @@ public final class HttpResponses {
      */
     public static ChannelFuture send(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response) {
         HttpUtil.setContentLength(response, response.content().readableBytes());
-        response.headers().set("X-Content-Type-Options", "nosniff");
+        response.headers().set("x-content-type-options", "nosniff");
         if (request != null && request.method().equals(HttpMethod.HEAD)) {
             response.content().clear();
         }

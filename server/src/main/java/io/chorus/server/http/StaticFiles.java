@@ -87,8 +87,8 @@ public final class StaticFiles implements HttpRoute {
         // Cached, but checked with the ETag every time, so a new server version shows at once.
         headers.set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
         headers.set(HttpHeaderNames.CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY);
-        headers.set("Referrer-Policy", "no-referrer");
-        headers.set("X-Frame-Options", "DENY");
+        headers.set("referrer-policy", "no-referrer");
+        headers.set("x-frame-options", "DENY");
         HttpResponses.send(ctx, request, response);
     }
 
