@@ -5,6 +5,13 @@ import io.chorus.server.chat.ChatService;
 import io.chorus.server.echo.EchoServerInitializer;
 import io.chorus.server.echo.UdpEchoHandler;
 import io.chorus.server.support.AcceptFailureHandler;
+import io.chorus.server.http.HealthStatus;
+import io.chorus.server.http.HttpEndpoints;
+import io.chorus.server.http.HttpOptions;
+import io.chorus.server.http.HttpRoutes;
+import io.chorus.server.http.HttpServerInitializer;
+import io.chorus.server.http.HttpSettings;
+import io.chorus.server.metrics.ChorusMetrics;
 import io.chorus.server.support.ConnectionLimiter;
 import io.chorus.server.support.ConnectionTracker;
 import io.chorus.server.support.ListenerFront;
@@ -40,7 +47,8 @@ import org.apache.logging.log4j.Logger;
 /**
  * Binds the Chorus listeners and owns their lifecycle: start, then one orderly shutdown.
  *
- * <p>Listeners: TCP echo, UDP echo, and chat. Each can be turned off with port
+ * <p>Listeners: TCP echo, UDP echo, chat, HTTP (web page, WebSockets, health and metrics) and the
+ * optional admin HTTP port. Each can be turned off with port
  * {@link ServerConfig#DISABLED}. Shutdown (see {@link #close()}) stops accepting, tells clients,
  * flushes and closes live connections, then releases the event loops.
  */
@@ -57,7 +65,10 @@ public final class ChorusServer implements AutoCloseable {
         ECHO_UDP("echo udp"),
         CHAT_TCP("chat tcp"),
         ECHO_TLS("echo tls"),
-        CHAT_TLS("chat tls");
+        CHAT_TLS("chat tls"),
+        HTTP("http"),
+        HTTPS("https"),
+        ADMIN("admin");
 
         private final String label;
 
@@ -83,6 +94,11 @@ public final class ChorusServer implements AutoCloseable {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final ConnectionLimiter limiter;
     private ChatService chat;
+    /** The server's meters; set by {@link #start(ServerConfig, ChorusMetrics)} before anything binds. */
+    private ChorusMetrics metrics;
+    /** Whether this server made {@link #metrics} and so closes it. */
+    private boolean ownsMetrics;
+    private final HealthStatus health = new HealthStatus();
 
     private ChorusServer(ServerConfig config) {
         this.config = config;
@@ -97,7 +113,17 @@ public final class ChorusServer implements AutoCloseable {
      * the bind failure is thrown.
      */
     public static ChorusServer start(ServerConfig config) throws InterruptedException {
+        return start(config, null);
+    }
+
+    /**
+     * Starts every enabled listener, reporting to {@code metrics} (which the caller keeps and closes),
+     * or to a new Prometheus registry of the server's own when it is null.
+     */
+    public static ChorusServer start(ServerConfig config, ChorusMetrics metrics) throws InterruptedException {
         ChorusServer server = new ChorusServer(config);
+        server.ownsMetrics = metrics == null;
+        server.metrics = metrics != null ? metrics : ChorusMetrics.prometheus();
         try {
             server.bindAll();
         } catch (RuntimeException | InterruptedException e) {
@@ -134,10 +160,32 @@ public final class ChorusServer implements AutoCloseable {
             bindTcp(Kind.CHAT_TLS, config.chatTlsPort(), chatQueue, new ChatServerInitializer(chat,
                     new ListenerFront(limiter, tracker(Kind.CHAT_TLS), tls, plainHint(Kind.CHAT_TCP))));
         }
+        bindHttp(tls);
+    }
+
+    /** The HTTP, HTTPS and admin listeners; they share the connection limits, idle timeout and drain. */
+    private void bindHttp(SslContext tls) throws InterruptedException {
+        HttpOptions http = config.http();
+        HttpSettings settings = HttpSettings.from(config);
+        boolean adminHere = !http.separateAdmin();
+        HttpRoutes routes = HttpEndpoints.publicRoutes(adminHere, health, metrics, liveChannels::size).build();
+        if (http.httpPort() != ServerConfig.DISABLED) {
+            bindTcp(Kind.HTTP, http.httpPort(), null, new HttpServerInitializer(
+                    ListenerFront.plain(limiter, tracker(Kind.HTTP)), routes, settings));
+        }
+        if (tls != null && http.httpsPort() != ServerConfig.DISABLED) {
+            bindTcp(Kind.HTTPS, http.httpsPort(), null, new HttpServerInitializer(
+                    new ListenerFront(limiter, tracker(Kind.HTTPS), tls, plainHint(Kind.HTTP)), routes, settings));
+        }
+        if (http.separateAdmin()) {
+            bindTcp(Kind.ADMIN, http.adminPort(), null, new HttpServerInitializer(
+                    ListenerFront.plain(limiter, tracker(Kind.ADMIN)),
+                    HttpEndpoints.adminRoutes(health, metrics, liveChannels::size).build(), settings));
+        }
     }
 
     private ConnectionTracker tracker(Kind kind) {
-        return new ConnectionTracker(kind.label(), liveChannels);
+        return new ConnectionTracker(kind.label(), liveChannels, metrics.listener(kind.label()));
     }
 
     private String plainHint(Kind plain) {
@@ -226,6 +274,16 @@ public final class ChorusServer implements AutoCloseable {
         return config;
     }
 
+    /** What {@code /health} reports; draining from the start of {@link #close()}. */
+    public HealthStatus health() {
+        return health;
+    }
+
+    /** The server's meters, scraped by {@code /metrics}. */
+    public ChorusMetrics metrics() {
+        return metrics;
+    }
+
     /**
      * Shuts down once, in order: stop accepting, flush and close live connections, release the event
      * loops. Later calls wait for the first to finish. Never throws.
@@ -236,6 +294,8 @@ public final class ChorusServer implements AutoCloseable {
             awaitTermination();
             return;
         }
+        // /health answers 503 from now on, on connections that are still being served.
+        health.draining();
         long graceMillis = config.shutdownGrace().toMillis();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
         try {
@@ -267,6 +327,9 @@ public final class ChorusServer implements AutoCloseable {
             accept.awaitUninterruptibly(graceMillis + 1000);
             log.info("stopped");
         } finally {
+            if (ownsMetrics && metrics != null) {
+                metrics.close();
+            }
             terminated.countDown();
         }
     }

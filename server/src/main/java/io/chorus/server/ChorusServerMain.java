@@ -5,10 +5,12 @@ import io.chorus.server.cli.PortConverter;
 import io.chorus.server.cli.TransportConverter;
 import io.chorus.server.cli.VersionProvider;
 import io.chorus.server.support.OpenFileLimit;
+import io.chorus.server.http.HttpOptions;
 import io.chorus.server.support.TransportKind;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.Log4J2LoggerFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
@@ -29,11 +31,11 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = {
-            "Chorus: echo and chat over TCP and UDP.",
+            "Chorus: echo and chat over TCP and UDP, and a web chat page over HTTP.",
             "Every option can also be set with the environment variable shown in brackets.",
             "A port of 0 picks any free port; 'off' turns that listener off."
         },
-        footer = {"", "Talk to it: nc localhost 7007 (echo), nc localhost 7000 (chat)."})
+        footer = {"", "Talk to it: nc localhost 7007 (echo), nc localhost 7000 (chat), http://localhost:8080/ (web)."})
 public final class ChorusServerMain implements Callable<Integer> {
 
     /** {@code --log-level}: {@value}. The one option that is not part of {@link ServerConfig}. */
@@ -141,6 +143,35 @@ public final class ChorusServerMain implements Callable<Integer> {
             description = "Echo over TLS, bound when a certificate is set (CHORUS_ECHO_TLS_PORT). Default: ${DEFAULT-VALUE}.")
     int echoTlsPort;
 
+    @Option(names = "--http-port", paramLabel = "PORT", converter = PortConverter.class,
+            defaultValue = "${env:CHORUS_HTTP_PORT:-" + HttpOptions.DEFAULT_HTTP_PORT + "}",
+            description = "HTTP listener: the web chat page, WebSockets, and /health and /metrics unless --admin-port is set (CHORUS_HTTP_PORT). Default: ${DEFAULT-VALUE}.")
+    int httpPort;
+
+    @Option(names = "--https-port", paramLabel = "PORT", converter = PortConverter.class,
+            defaultValue = "${env:CHORUS_HTTPS_PORT:-" + HttpOptions.DEFAULT_HTTPS_PORT + "}",
+            description = "HTTP over TLS, bound when a certificate is set (CHORUS_HTTPS_PORT). Default: ${DEFAULT-VALUE}.")
+    int httpsPort;
+
+    @Option(names = "--admin-port", paramLabel = "PORT", converter = PortConverter.class,
+            defaultValue = "${env:CHORUS_ADMIN_PORT:-off}",
+            description = "Serve /health and /metrics on this port only, not on the HTTP port; off = on the HTTP port (CHORUS_ADMIN_PORT). Default: ${DEFAULT-VALUE}.")
+    int adminPort;
+
+    @Option(names = "--allowed-origins", paramLabel = "ORIGINS", defaultValue = "${env:CHORUS_ALLOWED_ORIGINS:-}",
+            description = "Comma-separated web origins (https://chat.example.com) whose pages may open a WebSocket here; empty = this server's own host only; * = any (CHORUS_ALLOWED_ORIGINS).")
+    String allowedOrigins;
+
+    @Option(names = "--max-http-header", paramLabel = "BYTES",
+            defaultValue = "${env:CHORUS_MAX_HTTP_HEADER:-" + HttpOptions.DEFAULT_MAX_HEADER_BYTES + "}",
+            description = "Largest HTTP request headers; larger requests get 431 (CHORUS_MAX_HTTP_HEADER). Default: ${DEFAULT-VALUE}.")
+    int maxHttpHeader;
+
+    @Option(names = "--max-http-body", paramLabel = "BYTES",
+            defaultValue = "${env:CHORUS_MAX_HTTP_BODY:-" + HttpOptions.DEFAULT_MAX_BODY_BYTES + "}",
+            description = "Largest HTTP request body; larger bodies get 413 (CHORUS_MAX_HTTP_BODY). Default: ${DEFAULT-VALUE}.")
+    int maxHttpBody;
+
     @Option(names = "--shutdown-grace", paramLabel = "SECONDS", defaultValue = "${env:CHORUS_SHUTDOWN_GRACE:-" + ServerConfig.DEFAULT_SHUTDOWN_GRACE_SECONDS + "}",
             description = "Seconds a graceful shutdown may take before connections are cut (CHORUS_SHUTDOWN_GRACE). Default: ${DEFAULT-VALUE}.")
     double shutdownGraceSeconds;
@@ -181,6 +212,8 @@ public final class ChorusServerMain implements Callable<Integer> {
                 .chatTlsPort(chatTlsPort)
                 .echoTlsPort(echoTlsPort)
                 .quietRoomSize(quietRoomSize)
+                .http(new HttpOptions(httpPort, httpsPort, adminPort, maxHttpHeader, maxHttpBody,
+                        allowedOrigins == null || allowedOrigins.isBlank() ? List.of() : List.of(allowedOrigins.split(","))))
                 .build();
     }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.chorus.protocol.frame.LineFrameDecoder;
 import io.chorus.server.support.OpenFileLimit;
+import io.chorus.server.http.HttpOptions;
 import io.chorus.server.support.TransportKind;
 import java.time.Duration;
 
@@ -39,6 +40,7 @@ import java.time.Duration;
  * @param echoTlsPort     echo over TLS, bound only when TLS is configured
  * @param quietRoomSize   rooms with more members than this stop announcing joins, leaves and nick
  *                        changes to everyone (a joiner still sees its own join); 0 = always announce
+ * @param http            the HTTP, HTTPS and admin listeners and their request limits
  */
 public record ServerConfig(
         String host,
@@ -62,7 +64,8 @@ public record ServerConfig(
         TlsOptions tls,
         int chatTlsPort,
         int echoTlsPort,
-        int quietRoomSize) {
+        int quietRoomSize,
+        HttpOptions http) {
 
     public static final int ANY_PORT = 0;
     public static final int DISABLED = -1;
@@ -107,6 +110,7 @@ public record ServerConfig(
         requireNonNull(rateLimit, "rateLimit");
         requireNonNull(idleTimeout, "idleTimeout");
         requireNonNull(tls, "tls");
+        requireNonNull(http, "http");
         checkPort("chatTlsPort", chatTlsPort);
         checkPort("echoTlsPort", echoTlsPort);
         requireAtLeast("maxQueueBytes", maxQueueBytes, 1024);
@@ -175,6 +179,7 @@ public record ServerConfig(
         private int chatTlsPort = DEFAULT_CHAT_TLS_PORT;
         private int echoTlsPort = DEFAULT_ECHO_TLS_PORT;
         private int quietRoomSize = DEFAULT_QUIET_ROOM_SIZE;
+        private HttpOptions http = HttpOptions.DEFAULTS;
 
         private Builder() {
         }
@@ -201,18 +206,20 @@ public record ServerConfig(
         public Builder chatTlsPort(int value) { this.chatTlsPort = value; return this; }
         public Builder echoTlsPort(int value) { this.echoTlsPort = value; return this; }
         public Builder quietRoomSize(int value) { this.quietRoomSize = value; return this; }
+        public Builder http(HttpOptions value) { this.http = value; return this; }
 
         /** Every listener on {@link #ANY_PORT}, bound to loopback: what tests want. */
         public Builder ephemeralLoopback() {
             return host("127.0.0.1").echoPort(ANY_PORT).udpPort(ANY_PORT).chatPort(ANY_PORT)
-                    .chatTlsPort(ANY_PORT).echoTlsPort(ANY_PORT);
+                    .chatTlsPort(ANY_PORT).echoTlsPort(ANY_PORT)
+                    .http(http.withPorts(ANY_PORT, ANY_PORT, http.adminPort() == DISABLED ? DISABLED : ANY_PORT));
         }
 
         public ServerConfig build() {
             return new ServerConfig(host, echoPort, udpPort, chatPort, transport, ioThreads, maxLineBytes,
                     echoPrefix, historySize, maxRoomsPerConnection, maxRooms, serverName, shutdownGrace, maxQueueBytes,
                     rateLimit, maxConnections, maxConnectionsPerIp, idleTimeout, tls, chatTlsPort, echoTlsPort,
-                    quietRoomSize);
+                    quietRoomSize, http);
         }
     }
 }

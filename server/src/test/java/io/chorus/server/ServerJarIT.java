@@ -28,7 +28,10 @@ class ServerJarIT {
     private static final Duration EXIT = Duration.ofSeconds(50);
 
     private static RunningProcess startServer(Map<String, String> env, String... args) throws IOException {
-        return RunningProcess.start(RunningProcess.javaJar(JAR, args), env);
+        // The HTTP listener's default port 8080 may be taken on a shared machine; these tests do not use it.
+        Map<String, String> withHttpOff = new java.util.HashMap<>(env);
+        withHttpOff.putIfAbsent("CHORUS_HTTP_PORT", "off");
+        return RunningProcess.start(RunningProcess.javaJar(JAR, args), withHttpOff);
     }
 
     private static int listeningPort(RunningProcess server, String listener) throws InterruptedException {

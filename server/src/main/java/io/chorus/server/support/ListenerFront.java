@@ -4,8 +4,8 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslContext;
 
 /**
- * The first pipeline steps every TCP listener shares: connection limits, live-connection tracking,
- * and on TLS ports the TLS handshake (or a readable refusal of plain text).
+ * The first pipeline steps every TCP listener shares: connection limits, live-connection tracking and
+ * counting, byte counts, and on TLS ports the TLS handshake (or a readable refusal of plain text).
  *
  * @param limiter the server's connection limits, shared by all listeners
  * @param tracker this listener's tracker
@@ -25,10 +25,14 @@ public record ListenerFront(ConnectionLimiter limiter, ConnectionTracker tracker
 
     /** Adds the shared steps at the head of a new connection's pipeline. */
     public void addTo(ChannelPipeline p) {
+        // Counts the connections the limiter below refuses, for this listener's metrics.
+        p.addLast("refusals", tracker.refusals());
         // Refuses connections over --max-connections / --max-connections-per-ip with one error line.
         p.addLast("limit", limiter);
-        // Registers the connection for shutdown and logs open/close.
+        // Registers the connection for shutdown, counts it as open and logs open/close.
         p.addLast("tracker", tracker);
+        // Counts the bytes read and written on this listener, as they cross the socket.
+        p.addLast("bytes", tracker.metrics().traffic());
         if (tls != null) {
             // TLS: becomes the SslHandler, or answers a plain-text client with a readable error.
             p.addLast("tls", new TlsRequired(tls, tlsHint));
