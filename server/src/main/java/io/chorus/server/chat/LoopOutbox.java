@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * One room's outgoing traffic to the members that live on one event loop: broadcasts and replies, in
@@ -25,6 +27,7 @@ final class LoopOutbox implements Runnable {
 
     /** Items written per drain before the loop gets a chance to do I/O again: {@value}. */
     private static final int MAX_ITEMS_PER_DRAIN = 256;
+    private static final Logger log = LogManager.getLogger(LoopOutbox.class);
 
     private final EventExecutor loop;
     private final Queue<Object> pending = PlatformDependent.newMpscQueue();
@@ -56,6 +59,11 @@ final class LoopOutbox implements Runnable {
         enqueue(task);
     }
 
+    /** True when nothing is queued and no drain is pending; for the shutdown drain and tests. */
+    boolean isIdle() {
+        return !scheduled.get() && pending.isEmpty();
+    }
+
     private void enqueue(Object item) {
         pending.add(item);
         if (scheduled.compareAndSet(false, true)) {
@@ -63,35 +71,66 @@ final class LoopOutbox implements Runnable {
         }
     }
 
+    /**
+     * Drains up to {@value #MAX_ITEMS_PER_DRAIN} items. Each item runs guarded: one that throws is
+     * logged with its cause, its buffers are released, and the items after it still go out. The
+     * re-arming of {@link #scheduled} sits in a {@code finally}, so no failure can leave this outbox
+     * marked as scheduled with nobody to drain it.
+     */
     @Override
     public void run() {
         int taken = 0;
-        Object item;
-        Broadcast run = null;
-        while (taken < MAX_ITEMS_PER_DRAIN && (item = pending.poll()) != null) {
-            taken++;
-            if (item instanceof Broadcast b && (run == null || run.canJoin(b))) {
-                // Same audience as the broadcast before it: send both in one write per member.
-                merged.add(b);
-                run = b;
-                continue;
+        try {
+            Object item;
+            Broadcast run = null;
+            while (taken < MAX_ITEMS_PER_DRAIN && (item = pending.poll()) != null) {
+                taken++;
+                if (item instanceof Broadcast b && (run == null || run.canJoin(b))) {
+                    // Same audience as the broadcast before it: send both in one write per member.
+                    merged.add(b);
+                    run = b;
+                    continue;
+                }
+                flushRun(merged);
+                run = null;
+                if (item instanceof Broadcast b) {
+                    merged.add(b);
+                    run = b;
+                } else {
+                    runGuarded(item);
+                }
             }
             flushRun(merged);
-            run = null;
-            if (item instanceof Broadcast b) {
-                merged.add(b);
-                run = b;
-            } else if (item instanceof Reply reply) {
+        } finally {
+            flushTouched();
+            rearm(taken);
+        }
+    }
+
+    private void runGuarded(Object item) {
+        try {
+            if (item instanceof Reply reply) {
                 reply.deliver(touched);
             } else {
                 ((Runnable) item).run();
             }
+        } catch (Throwable t) {
+            log.error("outbox on {}: dropped a failing {}", loop, item.getClass().getSimpleName(), t);
         }
-        flushRun(merged);
+    }
+
+    private void flushTouched() {
         for (ChatSession session : touched) {
-            session.flushQueued();
+            try {
+                session.flushQueued();
+            } catch (Throwable t) {
+                log.error("{} outbox flush failed", session, t);
+            }
         }
         touched.clear();
+    }
+
+    private void rearm(int taken) {
         if (taken == MAX_ITEMS_PER_DRAIN && !pending.isEmpty()) {
             // More to do: go to the back of the loop's queue so its sockets are served in between.
             loop.execute(this);
@@ -107,23 +146,61 @@ final class LoopOutbox implements Runnable {
     /**
      * Delivers a run of broadcasts that share one audience. A run of one goes out as it is. A longer run
      * is joined, per format, into one composite buffer (taking over the run's references), so each
-     * member gets one write for the whole run instead of one per message.
+     * member gets one write for the whole run instead of one per message. Whatever happens, every
+     * reference the run holds is handed on or released, and the list is cleared.
      */
     private void flushRun(List<Broadcast> run) {
         if (run.isEmpty()) {
             return;
         }
-        if (run.size() == 1 || !run.get(0).formatsCovered()) {
-            // Alone, or someone switched format meanwhile: deliver one by one (re-encoding as needed).
-            for (Broadcast b : run) {
-                b.deliver(touched);
+        try {
+            if (run.size() == 1 || !run.get(0).formatsCovered()) {
+                // Alone, or someone switched format meanwhile: deliver one by one (re-encoding as needed).
+                for (int i = 0; i < run.size(); i++) {
+                    Broadcast b = run.get(i);
+                    run.set(i, null); // handed over: deliver releases it whatever happens
+                    deliverGuarded(b);
+                }
+            } else {
+                Broadcast first = run.get(0);
+                ByteBuf text = join(run, true);
+                ByteBuf json;
+                try {
+                    json = join(run, false);
+                } catch (Throwable t) {
+                    release(text);
+                    throw t;
+                }
+                for (Broadcast b : run) {
+                    b.release(); // the joined buffers hold their own references now
+                }
+                run.clear();
+                deliverGuarded(new Broadcast(first.members(), first.except(), first.event(), text, json));
             }
-        } else {
-            Broadcast first = run.get(0);
-            new Broadcast(first.members(), first.except(), first.event(), join(run, true), join(run, false))
-                    .deliver(touched);
+        } catch (Throwable t) {
+            log.error("outbox on {}: dropped a run of {} broadcasts", loop, run.size(), t);
+            for (Broadcast b : run) {
+                if (b != null) {
+                    b.release();
+                }
+            }
+        } finally {
+            run.clear();
         }
-        run.clear();
+    }
+
+    private void deliverGuarded(Broadcast b) {
+        try {
+            b.deliver(touched);
+        } catch (Throwable t) {
+            log.error("outbox on {}: a broadcast of {} failed part way", loop, b.event().getClass().getSimpleName(), t);
+        }
+    }
+
+    private static void release(ByteBuf buf) {
+        if (buf != null) {
+            buf.release();
+        }
     }
 
     private static ByteBuf join(List<Broadcast> run, boolean text) {
@@ -131,9 +208,15 @@ final class LoopOutbox implements Runnable {
         if (firstPart == null) {
             return null;
         }
+        // Duplicates keep the run's own references untouched until the join has fully succeeded.
         CompositeByteBuf joined = firstPart.alloc().compositeDirectBuffer(run.size());
-        for (Broadcast b : run) {
-            joined.addComponent(true, text ? b.text() : b.json());
+        try {
+            for (Broadcast b : run) {
+                joined.addComponent(true, (text ? b.text() : b.json()).retainedDuplicate());
+            }
+        } catch (Throwable t) {
+            joined.release();
+            throw t;
         }
         return joined;
     }
@@ -159,28 +242,34 @@ final class LoopOutbox implements Runnable {
             return true;
         }
 
+        /** Gives up this broadcast's references without delivering it. */
+        void release() {
+            LoopOutbox.release(text);
+            LoopOutbox.release(json);
+        }
+
         void deliver(List<ChatSession> touched) {
             try {
                 for (ChatSession member : members) {
                     if (member == except) {
                         continue;
                     }
-                    ByteBuf encoded = member.format() == OutputFormat.JSON ? json : text;
-                    if (encoded != null) {
-                        member.deliverFromOthers(encoded.retainedDuplicate());
-                    } else {
-                        // The member switched format after the broadcast was prepared: encode just for it.
-                        member.deliverFromOthers(EventEncoder.of(member.format()).encode(event, member.channel().alloc()));
+                    try {
+                        ByteBuf encoded = member.format() == OutputFormat.JSON ? json : text;
+                        if (encoded != null) {
+                            member.deliverFromOthers(encoded.retainedDuplicate());
+                        } else {
+                            // The member switched format after the broadcast was prepared: encode just for it.
+                            member.deliverFromOthers(EventEncoder.of(member.format()).encode(event, member.channel().alloc()));
+                        }
+                        member.markForFlush(touched);
+                    } catch (Throwable t) {
+                        // One broken member must not cost the others this message.
+                        log.error("{} delivery failed", member, t);
                     }
-                    member.markForFlush(touched);
                 }
             } finally {
-                if (text != null) {
-                    text.release();
-                }
-                if (json != null) {
-                    json.release();
-                }
+                release();
             }
         }
     }
