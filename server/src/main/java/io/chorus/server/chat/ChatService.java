@@ -57,7 +57,7 @@ public final class ChatService {
     /** Tells every connected user that the server is going down; flushed on each user's loop. */
     public void announceShutdown() {
         shuttingDown = true;
-        for (ChatSession session : nicks.sessions()) {
+        for (Member session : nicks.sessions()) {
             session.send(new Event.Error("shutting-down", "the server is shutting down"));
         }
     }
