@@ -23,14 +23,16 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.logging.log4j.LogManager;
@@ -47,8 +49,6 @@ public final class ChorusServer implements AutoCloseable {
 
     private static final Logger log = LogManager.getLogger(ChorusServer.class);
     private static final long QUIET_PERIOD_MILLIS = 100;
-    /** Passes through every event loop when draining: {@value}. */
-    private static final int DRAIN_ROUNDS = 4;
 
     /** The kinds of listener, with the names used in logs and {@link #address(Kind)}. */
     public enum Kind {
@@ -248,13 +248,16 @@ public final class ChorusServer implements AutoCloseable {
             for (Channel channel : liveChannels) {
                 channel.config().setAutoRead(false);
             }
-            // 3. Deliver what was accepted: room tasks, then the delivery tasks they posted.
-            drainEventLoops(deadline);
-            // 4. Tell the chat clients, 5. flush everything, 6. close.
+            // 3. Deliver what was accepted: wait until every room task has run and every outbox is empty.
+            if (chat != null) {
+                awaitDrained(chat.drained(), deadline);
+            }
+            // 4. Tell the chat clients: queued on each user's loop behind what was delivered.
             if (chat != null) {
                 chat.announceShutdown();
             }
-            drainEventLoops(deadline);
+            // 5. Flush: the empty write completes once everything queued before it has been taken by the
+            // client, so the close below cuts nothing a reader is still taking within the grace. 6. Close.
             liveChannels.writeAndFlush(Unpooled.EMPTY_BUFFER).awaitUninterruptibly(remainingMillis(deadline));
             liveChannels.close().awaitUninterruptibly(remainingMillis(deadline));
             Future<?> io = ioGroup.shutdownGracefully(QUIET_PERIOD_MILLIS, Math.max(graceMillis, QUIET_PERIOD_MILLIS),
@@ -268,21 +271,18 @@ public final class ChorusServer implements AutoCloseable {
         }
     }
 
-    /**
-     * Waits, up to the deadline, until every I/O loop has run the tasks queued on it so far, several
-     * times over: room tasks queue outbox drains, and a long drain queues its own continuation.
-     */
-    private void drainEventLoops(long deadlineNanos) {
-        for (int round = 0; round < DRAIN_ROUNDS; round++) {
-            List<Future<?>> marks = new ArrayList<>();
-            for (EventExecutor loop : ioGroup) {
-                if (!loop.isShuttingDown()) {
-                    marks.add(loop.submit(() -> { }));
-                }
-            }
-            for (Future<?> mark : marks) {
-                mark.awaitUninterruptibly(remainingMillis(deadlineNanos));
-            }
+    /** Waits for a component's drain, up to the deadline; a drain that does not finish in time is logged. */
+    private static void awaitDrained(CompletableFuture<Void> drained, long deadlineNanos) {
+        try {
+            drained.get(remainingMillis(deadlineNanos), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            drained.cancel(false);
+            log.warn("shutdown grace ran out before every accepted message was delivered");
+        } catch (InterruptedException e) {
+            drained.cancel(false);
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            log.warn("drain failed", e.getCause());
         }
     }
 

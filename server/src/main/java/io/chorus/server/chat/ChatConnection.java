@@ -89,9 +89,9 @@ public final class ChatConnection {
         return quit;
     }
 
-    /** One line the user sent, subject to the rate limit. */
+    /** One line the user sent, subject to the rate limit; once shutdown has begun, lines are not accepted. */
     public void line(String line) {
-        if (!quit && admitted()) {
+        if (!quit && !service.shuttingDown() && admitted()) {
             handle(CommandParser.parse(line));
         }
     }

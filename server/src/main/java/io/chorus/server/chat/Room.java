@@ -48,6 +48,9 @@ public final class Room {
     /** Per-slot buffers of the broadcast being encoded; confined to executor, empty between broadcasts. */
     private final ByteBuf[] scratch = new ByteBuf[Encoded.slotCount()];
 
+    /** The id of the last message numbered here; read from other threads. */
+    private volatile long lastId;
+
     /** Read from other threads for {@code /rooms}. */
     private volatile int memberCount;
 
@@ -69,6 +72,11 @@ public final class Room {
 
     public int memberCount() {
         return memberCount;
+    }
+
+    /** The id of the last message or action this room accepted and numbered; 0 before the first. */
+    public long lastMessageId() {
+        return lastId;
     }
 
     /**
@@ -163,6 +171,7 @@ public final class Room {
                 return;
             }
             long id = nextId++;
+            lastId = id;
             Event event = action
                     ? new Event.Action(name, nick, text, id, ts, false)
                     : new Event.Message(name, nick, text, id, ts, false);
