@@ -11,6 +11,7 @@ import io.chorus.server.support.TlsContexts;
 import io.chorus.server.support.TransportKind.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -42,8 +43,10 @@ import org.apache.logging.log4j.Logger;
  * Binds the Chorus listeners and owns their lifecycle: start, then one orderly shutdown.
  *
  * <p>Listeners: TCP echo, UDP echo, and chat. Each can be turned off with port
- * {@link ServerConfig#DISABLED}. Shutdown (see {@link #close()}) stops accepting, tells clients,
- * flushes and closes live connections, then releases the event loops.
+ * {@link ServerConfig#DISABLED}. Shutdown (see {@link #close()}) stops accepting, waits for each
+ * component's drain future (listeners, then the chat service), tells clients, flushes and closes live
+ * connections, then releases the event loops it created. Made with {@link #start(ServerConfig)} or,
+ * to share event loops and an allocator with a host, {@link #builder(ServerConfig)}.
  */
 public final class ChorusServer implements AutoCloseable {
 
@@ -76,6 +79,10 @@ public final class ChorusServer implements AutoCloseable {
     private final Transport transport;
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup ioGroup;
+    /** Whether this server made (and so shuts down) each group; groups given to the builder are left running. */
+    private final boolean ownsAcceptGroup;
+    private final boolean ownsIoGroup;
+    private final ByteBufAllocator allocator;
     private final ChannelGroup liveChannels = new DefaultChannelGroup("chorus-live", GlobalEventExecutor.INSTANCE);
     private final List<Listener> listeners = new ArrayList<>();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -83,27 +90,88 @@ public final class ChorusServer implements AutoCloseable {
     private final ConnectionLimiter limiter;
     private ChatService chat;
 
-    private ChorusServer(ServerConfig config) {
-        this.config = config;
+    private ChorusServer(Builder builder) {
+        this.config = builder.config;
         this.transport = config.transport().resolve();
-        this.acceptGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-        this.ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), transport.ioHandlerFactory());
+        this.ownsAcceptGroup = builder.acceptGroup == null;
+        this.ownsIoGroup = builder.ioGroup == null;
+        this.acceptGroup = ownsAcceptGroup
+                ? new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory()) : builder.acceptGroup;
+        this.ioGroup = ownsIoGroup
+                ? new MultiThreadIoEventLoopGroup(config.ioThreads(), transport.ioHandlerFactory()) : builder.ioGroup;
+        this.allocator = builder.allocator == null ? PooledByteBufAllocator.DEFAULT : builder.allocator;
         this.limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp());
     }
 
     /**
-     * Starts every enabled listener. If one cannot bind, everything already started is shut down and
-     * the bind failure is thrown.
+     * Starts every enabled listener with event loops and allocator of its own. If one cannot bind,
+     * everything already started is shut down and the bind failure is thrown.
      */
     public static ChorusServer start(ServerConfig config) throws InterruptedException {
-        ChorusServer server = new ChorusServer(config);
-        try {
-            server.bindAll();
-        } catch (RuntimeException | InterruptedException e) {
-            server.close();
-            throw e;
+        return builder(config).start();
+    }
+
+    /** A builder for a server that may share event loops and an allocator with its host application. */
+    public static Builder builder(ServerConfig config) {
+        return new Builder(config);
+    }
+
+    /**
+     * Puts a {@link ChorusServer} together from its configuration and, optionally, resources it shares
+     * with its host. Whatever is not given is made by the server, which then also releases it on
+     * {@link #close()}. Whatever is given stays the caller's: the server never shuts down a group it did
+     * not create, so one group can serve several servers or clients and be shut down by its owner after
+     * them.
+     */
+    public static final class Builder {
+        private final ServerConfig config;
+        private EventLoopGroup acceptGroup;
+        private EventLoopGroup ioGroup;
+        private ByteBufAllocator allocator;
+        // Later: the meter registry (and then the cluster backplane) are given here, in the same way.
+
+        private Builder(ServerConfig config) {
+            this.config = java.util.Objects.requireNonNull(config, "config");
         }
-        return server;
+
+        /**
+         * The group that accepts connections; default: one thread of the configured transport. It must
+         * be of the configured transport ({@code --transport}), because the channel classes come from it.
+         */
+        public Builder acceptGroup(EventLoopGroup value) {
+            this.acceptGroup = java.util.Objects.requireNonNull(value, "acceptGroup");
+            return this;
+        }
+
+        /**
+         * The group that runs connections and rooms; default: {@code --io-threads} threads of the
+         * configured transport. Same transport rule as {@link #acceptGroup}.
+         */
+        public Builder ioGroup(EventLoopGroup value) {
+            this.ioGroup = java.util.Objects.requireNonNull(value, "ioGroup");
+            return this;
+        }
+
+        /** The allocator for connections and chat events; default: {@link PooledByteBufAllocator#DEFAULT}. */
+        public Builder allocator(ByteBufAllocator value) {
+            this.allocator = java.util.Objects.requireNonNull(value, "allocator");
+            return this;
+        }
+
+        /**
+         * Binds every enabled listener. If one cannot bind, everything already started is shut down and
+         * the bind failure is thrown.
+         */
+        public ChorusServer start() throws InterruptedException {
+            ChorusServer server = new ChorusServer(this);
+            try {
+                server.bindAll();
+            } catch (RuntimeException | InterruptedException e) {
+                server.close();
+                throw e;
+            }
+            return server;
+        }
     }
 
     private void bindAll() throws InterruptedException {
@@ -117,7 +185,7 @@ public final class ChorusServer implements AutoCloseable {
             bindUdp(config.udpPort());
         }
         if (config.chatPort() != ServerConfig.DISABLED || (tls != null && config.chatTlsPort() != ServerConfig.DISABLED)) {
-            chat = new ChatService(config, ioGroup, PooledByteBufAllocator.DEFAULT);
+            chat = new ChatService(config, ioGroup, allocator);
         }
         // A chat client's own requests pause at half of --max-queue; deliveries from others cut it off past all of it.
         WriteBufferWaterMark chatQueue = new WriteBufferWaterMark(config.maxQueueBytes() / 4, config.maxQueueBytes() / 2);
@@ -163,6 +231,7 @@ public final class ChorusServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.ALLOCATOR, allocator)
                 .childHandler(initializer);
         if (queue != null) {
             bootstrap.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, queue);
@@ -175,6 +244,7 @@ public final class ChorusServer implements AutoCloseable {
                 .group(ioGroup)
                 .channel(transport.datagramChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.ALLOCATOR, allocator)
                 .handler(UdpEchoHandler.INSTANCE);
         register(Kind.ECHO_UDP, port, bootstrap.bind(config.host(), port));
     }
@@ -238,9 +308,7 @@ public final class ChorusServer implements AutoCloseable {
         try {
             log.info("shutting down: draining {} connections", liveChannels.size());
             // 1. Stop accepting.
-            for (Listener listener : listeners) {
-                listener.channel().close().awaitUninterruptibly(graceMillis);
-            }
+            awaitDrained("listeners", stopAccepting(), deadline);
             // 2. Stop reading, so nothing new is accepted from clients while draining.
             if (chat != null) {
                 chat.beginShutdown();
@@ -250,7 +318,7 @@ public final class ChorusServer implements AutoCloseable {
             }
             // 3. Deliver what was accepted: wait until every room task has run and every outbox is empty.
             if (chat != null) {
-                awaitDrained(chat.drained(), deadline);
+                awaitDrained("chat", chat.drained(), deadline);
             }
             // 4. Tell the chat clients: queued on each user's loop behind what was delivered.
             if (chat != null) {
@@ -260,29 +328,46 @@ public final class ChorusServer implements AutoCloseable {
             // client, so the close below cuts nothing a reader is still taking within the grace. 6. Close.
             liveChannels.writeAndFlush(Unpooled.EMPTY_BUFFER).awaitUninterruptibly(remainingMillis(deadline));
             liveChannels.close().awaitUninterruptibly(remainingMillis(deadline));
-            Future<?> io = ioGroup.shutdownGracefully(QUIET_PERIOD_MILLIS, Math.max(graceMillis, QUIET_PERIOD_MILLIS),
-                    TimeUnit.MILLISECONDS);
-            Future<?> accept = acceptGroup.shutdownGracefully(0, QUIET_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
-            io.awaitUninterruptibly(graceMillis + 1000);
-            accept.awaitUninterruptibly(graceMillis + 1000);
+            // 7. Release the event loops this server made; groups given to the builder stay their owner's.
+            Future<?> io = ownsIoGroup ? ioGroup.shutdownGracefully(QUIET_PERIOD_MILLIS,
+                    Math.max(graceMillis, QUIET_PERIOD_MILLIS), TimeUnit.MILLISECONDS) : null;
+            Future<?> accept = ownsAcceptGroup
+                    ? acceptGroup.shutdownGracefully(0, QUIET_PERIOD_MILLIS, TimeUnit.MILLISECONDS) : null;
+            if (io != null) {
+                io.awaitUninterruptibly(graceMillis + 1000);
+            }
+            if (accept != null) {
+                accept.awaitUninterruptibly(graceMillis + 1000);
+            }
             log.info("stopped");
         } finally {
             terminated.countDown();
         }
     }
 
+    /** The listeners' drain: completes once every listening channel is closed. */
+    private CompletableFuture<Void> stopAccepting() {
+        List<CompletableFuture<Void>> closed = new ArrayList<>();
+        for (Listener listener : listeners) {
+            CompletableFuture<Void> one = new CompletableFuture<>();
+            listener.channel().close().addListener(f -> one.complete(null));
+            closed.add(one);
+        }
+        return CompletableFuture.allOf(closed.toArray(new CompletableFuture<?>[0]));
+    }
+
     /** Waits for a component's drain, up to the deadline; a drain that does not finish in time is logged. */
-    private static void awaitDrained(CompletableFuture<Void> drained, long deadlineNanos) {
+    private static void awaitDrained(String component, CompletableFuture<Void> drained, long deadlineNanos) {
         try {
             drained.get(remainingMillis(deadlineNanos), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             drained.cancel(false);
-            log.warn("shutdown grace ran out before every accepted message was delivered");
+            log.warn("shutdown grace ran out while draining {}", component);
         } catch (InterruptedException e) {
             drained.cancel(false);
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
-            log.warn("drain failed", e.getCause());
+            log.warn("draining {} failed", component, e.getCause());
         }
     }
 
