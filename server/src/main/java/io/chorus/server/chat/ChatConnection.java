@@ -61,7 +61,7 @@ public final class ChatConnection {
     public ChatConnection(ChatService service, MemberBase member, Transport transport) {
         this.service = service;
         this.member = member;
-        this.replies = new OrderedReplies(member, transport::inputReady);
+        this.replies = new OrderedReplies(member, MAX_REPLY_BACKLOG / 2, transport::inputReady);
     }
 
     public MemberBase member() {

@@ -19,16 +19,19 @@ final class OrderedReplies {
 
     private final MemberBase member;
     private final Runnable onBacklogWritten;
+    private final int resumeAt;
     private final ArrayDeque<ReplySlot> waiting = new ArrayDeque<>();
     /** True while slots are being written from {@link #written}, to avoid re-entry. */
     private boolean writing;
 
     /**
-     * {@code onBacklogWritten} runs on the loop each time the waiting slots have all been written, so a
-     * connection that held its input for the backlog can read again.
+     * {@code onBacklogWritten} runs on the loop whenever writing slots brings the number still waiting
+     * down to {@code resumeAt} or fewer, so a connection that held its input for the backlog reads again
+     * before its pipeline runs dry.
      */
-    OrderedReplies(MemberBase member, Runnable onBacklogWritten) {
+    OrderedReplies(MemberBase member, int resumeAt, Runnable onBacklogWritten) {
         this.member = member;
+        this.resumeAt = resumeAt;
         this.onBacklogWritten = onBacklogWritten;
     }
 
@@ -87,7 +90,7 @@ final class OrderedReplies {
                     head.afterWrite().run();
                 }
             }
-            if (any && waiting.isEmpty()) {
+            if (any && waiting.size() <= resumeAt) {
                 onBacklogWritten.run();
             }
         } finally {

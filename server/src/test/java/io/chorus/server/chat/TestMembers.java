@@ -36,7 +36,7 @@ final class TestMembers implements AutoCloseable {
 
     /** An ordered reply stream for {@code member}, as a connection would hold. */
     static OrderedReplies replies(TcpLineMember member) {
-        return new OrderedReplies(member, () -> { });
+        return new OrderedReplies(member, 0, () -> { });
     }
 
     /** Runs every pending task, then returns what {@code member} received, line by line. */
