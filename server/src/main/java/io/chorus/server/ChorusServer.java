@@ -19,6 +19,7 @@ import io.chorus.server.support.TlsContexts;
 import io.chorus.server.support.TransportKind.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -31,14 +32,16 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.logging.log4j.LogManager;
@@ -48,16 +51,16 @@ import org.apache.logging.log4j.Logger;
  * Binds the Chorus listeners and owns their lifecycle: start, then one orderly shutdown.
  *
  * <p>Listeners: TCP echo, UDP echo, chat, HTTP (web page, WebSockets, health and metrics) and the
- * optional admin HTTP port. Each can be turned off with port
- * {@link ServerConfig#DISABLED}. Shutdown (see {@link #close()}) stops accepting, tells clients,
- * flushes and closes live connections, then releases the event loops.
+ * optional admin HTTP port. Each can be turned off with port {@link ServerConfig#DISABLED}. Shutdown
+ * (see {@link #close()}) stops accepting, waits for each component's drain future (listeners, then the
+ * chat service), tells clients, flushes and closes live connections, then releases the event loops and
+ * the meter registry it created. Made with {@link #start(ServerConfig)} or, to share event loops, an
+ * allocator or a meter registry with a host, {@link #builder(ServerConfig)}.
  */
 public final class ChorusServer implements AutoCloseable {
 
     private static final Logger log = LogManager.getLogger(ChorusServer.class);
     private static final long QUIET_PERIOD_MILLIS = 100;
-    /** Passes through every event loop when draining: {@value}. */
-    private static final int DRAIN_ROUNDS = 4;
 
     /** The kinds of listener, with the names used in logs and {@link #address(Kind)}. */
     public enum Kind {
@@ -88,32 +91,43 @@ public final class ChorusServer implements AutoCloseable {
     private final Transport transport;
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup ioGroup;
+    /** Whether this server made (and so shuts down) each group; groups given to the builder are left running. */
+    private final boolean ownsAcceptGroup;
+    private final boolean ownsIoGroup;
+    private final ByteBufAllocator allocator;
     private final ChannelGroup liveChannels = new DefaultChannelGroup("chorus-live", GlobalEventExecutor.INSTANCE);
     private final List<Listener> listeners = new ArrayList<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final ConnectionLimiter limiter;
     private ChatService chat;
-    /** The server's meters; set by {@link #start(ServerConfig, ChorusMetrics)} before anything binds. */
-    private ChorusMetrics metrics;
+    /** The server's meters; given to the builder, or a Prometheus registry of the server's own. */
+    private final ChorusMetrics metrics;
     /** Whether this server made {@link #metrics} and so closes it. */
-    private boolean ownsMetrics;
+    private final boolean ownsMetrics;
     private final HealthStatus health = new HealthStatus();
 
-    private ChorusServer(ServerConfig config) {
-        this.config = config;
+    private ChorusServer(Builder builder) {
+        this.config = builder.config;
         this.transport = config.transport().resolve();
-        this.acceptGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-        this.ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), transport.ioHandlerFactory());
+        this.ownsAcceptGroup = builder.acceptGroup == null;
+        this.ownsIoGroup = builder.ioGroup == null;
+        this.acceptGroup = ownsAcceptGroup
+                ? new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory()) : builder.acceptGroup;
+        this.ioGroup = ownsIoGroup
+                ? new MultiThreadIoEventLoopGroup(config.ioThreads(), transport.ioHandlerFactory()) : builder.ioGroup;
+        this.allocator = builder.allocator == null ? PooledByteBufAllocator.DEFAULT : builder.allocator;
         this.limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp());
+        this.ownsMetrics = builder.metrics == null;
+        this.metrics = ownsMetrics ? ChorusMetrics.prometheus() : builder.metrics;
     }
 
     /**
-     * Starts every enabled listener. If one cannot bind, everything already started is shut down and
-     * the bind failure is thrown.
+     * Starts every enabled listener with event loops and allocator of its own. If one cannot bind,
+     * everything already started is shut down and the bind failure is thrown.
      */
     public static ChorusServer start(ServerConfig config) throws InterruptedException {
-        return start(config, null);
+        return builder(config).start();
     }
 
     /**
@@ -121,16 +135,84 @@ public final class ChorusServer implements AutoCloseable {
      * or to a new Prometheus registry of the server's own when it is null.
      */
     public static ChorusServer start(ServerConfig config, ChorusMetrics metrics) throws InterruptedException {
-        ChorusServer server = new ChorusServer(config);
-        server.ownsMetrics = metrics == null;
-        server.metrics = metrics != null ? metrics : ChorusMetrics.prometheus();
-        try {
-            server.bindAll();
-        } catch (RuntimeException | InterruptedException e) {
-            server.close();
-            throw e;
+        Builder builder = builder(config);
+        if (metrics != null) {
+            builder.metrics(metrics);
         }
-        return server;
+        return builder.start();
+    }
+
+    /** A builder for a server that may share event loops and an allocator with its host application. */
+    public static Builder builder(ServerConfig config) {
+        return new Builder(config);
+    }
+
+    /**
+     * Puts a {@link ChorusServer} together from its configuration and, optionally, resources it shares
+     * with its host. Whatever is not given is made by the server, which then also releases it on
+     * {@link #close()}. Whatever is given stays the caller's: the server never shuts down a group it did
+     * not create, so one group can serve several servers or clients and be shut down by its owner after
+     * them.
+     */
+    public static final class Builder {
+        private final ServerConfig config;
+        private EventLoopGroup acceptGroup;
+        private EventLoopGroup ioGroup;
+        private ByteBufAllocator allocator;
+        private ChorusMetrics metrics;
+        // Later: the cluster backplane is given here, in the same way.
+
+        private Builder(ServerConfig config) {
+            this.config = java.util.Objects.requireNonNull(config, "config");
+        }
+
+        /**
+         * The group that accepts connections; default: one thread of the configured transport. It must
+         * be of the configured transport ({@code --transport}), because the channel classes come from it.
+         */
+        public Builder acceptGroup(EventLoopGroup value) {
+            this.acceptGroup = java.util.Objects.requireNonNull(value, "acceptGroup");
+            return this;
+        }
+
+        /**
+         * The group that runs connections and rooms; default: {@code --io-threads} threads of the
+         * configured transport. Same transport rule as {@link #acceptGroup}.
+         */
+        public Builder ioGroup(EventLoopGroup value) {
+            this.ioGroup = java.util.Objects.requireNonNull(value, "ioGroup");
+            return this;
+        }
+
+        /** The allocator for connections and chat events; default: {@link PooledByteBufAllocator#DEFAULT}. */
+        public Builder allocator(ByteBufAllocator value) {
+            this.allocator = java.util.Objects.requireNonNull(value, "allocator");
+            return this;
+        }
+
+        /**
+         * The meters the server reports to; default: a Prometheus registry of the server's own, closed
+         * with it. A registry given here is the caller's to close.
+         */
+        public Builder metrics(ChorusMetrics value) {
+            this.metrics = java.util.Objects.requireNonNull(value, "metrics");
+            return this;
+        }
+
+        /**
+         * Binds every enabled listener. If one cannot bind, everything already started is shut down and
+         * the bind failure is thrown.
+         */
+        public ChorusServer start() throws InterruptedException {
+            ChorusServer server = new ChorusServer(this);
+            try {
+                server.bindAll();
+            } catch (RuntimeException | InterruptedException e) {
+                server.close();
+                throw e;
+            }
+            return server;
+        }
     }
 
     private void bindAll() throws InterruptedException {
@@ -144,7 +226,7 @@ public final class ChorusServer implements AutoCloseable {
             bindUdp(config.udpPort());
         }
         if (config.chatPort() != ServerConfig.DISABLED || (tls != null && config.chatTlsPort() != ServerConfig.DISABLED)) {
-            chat = new ChatService(config, ioGroup, PooledByteBufAllocator.DEFAULT);
+            chat = new ChatService(config, ioGroup, allocator);
         }
         // A chat client's own requests pause at half of --max-queue; deliveries from others cut it off past all of it.
         WriteBufferWaterMark chatQueue = new WriteBufferWaterMark(config.maxQueueBytes() / 4, config.maxQueueBytes() / 2);
@@ -214,6 +296,7 @@ public final class ChorusServer implements AutoCloseable {
                 .handler(new AcceptFailureHandler())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.ALLOCATOR, allocator)
                 .childHandler(initializer);
         if (queue != null) {
             bootstrap.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, queue);
@@ -226,6 +309,7 @@ public final class ChorusServer implements AutoCloseable {
                 .group(ioGroup)
                 .channel(transport.datagramChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.ALLOCATOR, allocator)
                 .handler(UdpEchoHandler.INSTANCE);
         register(Kind.ECHO_UDP, port, bootstrap.bind(config.host(), port));
     }
@@ -301,9 +385,7 @@ public final class ChorusServer implements AutoCloseable {
         try {
             log.info("shutting down: draining {} connections", liveChannels.size());
             // 1. Stop accepting.
-            for (Listener listener : listeners) {
-                listener.channel().close().awaitUninterruptibly(graceMillis);
-            }
+            awaitDrained("listeners", stopAccepting(), deadline);
             // 2. Stop reading, so nothing new is accepted from clients while draining.
             if (chat != null) {
                 chat.beginShutdown();
@@ -311,20 +393,29 @@ public final class ChorusServer implements AutoCloseable {
             for (Channel channel : liveChannels) {
                 channel.config().setAutoRead(false);
             }
-            // 3. Deliver what was accepted: room tasks, then the delivery tasks they posted.
-            drainEventLoops(deadline);
-            // 4. Tell the chat clients, 5. flush everything, 6. close.
+            // 3. Deliver what was accepted: wait until every room task has run and every outbox is empty.
+            if (chat != null) {
+                awaitDrained("chat", chat.drained(), deadline);
+            }
+            // 4. Tell the chat clients: queued on each user's loop behind what was delivered.
             if (chat != null) {
                 chat.announceShutdown();
             }
-            drainEventLoops(deadline);
+            // 5. Flush: the empty write completes once everything queued before it has been taken by the
+            // client, so the close below cuts nothing a reader is still taking within the grace. 6. Close.
             liveChannels.writeAndFlush(Unpooled.EMPTY_BUFFER).awaitUninterruptibly(remainingMillis(deadline));
             liveChannels.close().awaitUninterruptibly(remainingMillis(deadline));
-            Future<?> io = ioGroup.shutdownGracefully(QUIET_PERIOD_MILLIS, Math.max(graceMillis, QUIET_PERIOD_MILLIS),
-                    TimeUnit.MILLISECONDS);
-            Future<?> accept = acceptGroup.shutdownGracefully(0, QUIET_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
-            io.awaitUninterruptibly(graceMillis + 1000);
-            accept.awaitUninterruptibly(graceMillis + 1000);
+            // 7. Release the event loops this server made; groups given to the builder stay their owner's.
+            Future<?> io = ownsIoGroup ? ioGroup.shutdownGracefully(QUIET_PERIOD_MILLIS,
+                    Math.max(graceMillis, QUIET_PERIOD_MILLIS), TimeUnit.MILLISECONDS) : null;
+            Future<?> accept = ownsAcceptGroup
+                    ? acceptGroup.shutdownGracefully(0, QUIET_PERIOD_MILLIS, TimeUnit.MILLISECONDS) : null;
+            if (io != null) {
+                io.awaitUninterruptibly(graceMillis + 1000);
+            }
+            if (accept != null) {
+                accept.awaitUninterruptibly(graceMillis + 1000);
+            }
             log.info("stopped");
         } finally {
             if (ownsMetrics && metrics != null) {
@@ -334,21 +425,29 @@ public final class ChorusServer implements AutoCloseable {
         }
     }
 
-    /**
-     * Waits, up to the deadline, until every I/O loop has run the tasks queued on it so far, several
-     * times over: room tasks queue outbox drains, and a long drain queues its own continuation.
-     */
-    private void drainEventLoops(long deadlineNanos) {
-        for (int round = 0; round < DRAIN_ROUNDS; round++) {
-            List<Future<?>> marks = new ArrayList<>();
-            for (EventExecutor loop : ioGroup) {
-                if (!loop.isShuttingDown()) {
-                    marks.add(loop.submit(() -> { }));
-                }
-            }
-            for (Future<?> mark : marks) {
-                mark.awaitUninterruptibly(remainingMillis(deadlineNanos));
-            }
+    /** The listeners' drain: completes once every listening channel is closed. */
+    private CompletableFuture<Void> stopAccepting() {
+        List<CompletableFuture<Void>> closed = new ArrayList<>();
+        for (Listener listener : listeners) {
+            CompletableFuture<Void> one = new CompletableFuture<>();
+            listener.channel().close().addListener(f -> one.complete(null));
+            closed.add(one);
+        }
+        return CompletableFuture.allOf(closed.toArray(new CompletableFuture<?>[0]));
+    }
+
+    /** Waits for a component's drain, up to the deadline; a drain that does not finish in time is logged. */
+    private static void awaitDrained(String component, CompletableFuture<Void> drained, long deadlineNanos) {
+        try {
+            drained.get(remainingMillis(deadlineNanos), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            drained.cancel(false);
+            log.warn("shutdown grace ran out while draining {}", component);
+        } catch (InterruptedException e) {
+            drained.cancel(false);
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            log.warn("draining {} failed", component, e.getCause());
         }
     }
 

@@ -4,6 +4,13 @@ import io.chorus.protocol.event.Event;
 import io.chorus.server.ServerConfig;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The shared state of one server's chat: the nick and room registries and the limits that apply to
@@ -17,10 +24,12 @@ public final class ChatService {
     private final NickRegistry nicks = new NickRegistry();
     private final RoomRegistry rooms;
     private final ServerConfig config;
+    private final EventLoopGroup loops;
     private volatile boolean shuttingDown;
 
     public ChatService(ServerConfig config, EventLoopGroup loops, ByteBufAllocator alloc) {
         this.config = config;
+        this.loops = loops;
         this.rooms = new RoomRegistry(loops, config.historySize(), config.maxRooms(), config.quietRoomSize(), alloc);
     }
 
@@ -54,10 +63,63 @@ public final class ChatService {
         shuttingDown = true;
     }
 
+    /**
+     * Completes once every task queued to a room so far has run and every outbox those rooms fill is
+     * empty: everything accepted before the call has been written to its members' transports. Checks the
+     * condition on each room's own loop and checks again, a millisecond later, until it holds; the caller
+     * bounds the wait (by {@code --shutdown-grace}) and may cancel the returned future.
+     */
+    public CompletableFuture<Void> drained() {
+        shuttingDown = true;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        // First a fence through every loop: a line being handled while the flag was set finishes (and
+        // queues its room task) before the check below is queued; every later line sees the flag and is
+        // not accepted.
+        List<EventExecutor> all = new ArrayList<>();
+        loops.forEach(all::add);
+        AtomicInteger fenced = new AtomicInteger(all.size());
+        for (EventExecutor loop : all) {
+            loop.execute(() -> {
+                if (fenced.decrementAndGet() == 0) {
+                    checkDrained(done);
+                }
+            });
+        }
+        return done;
+    }
+
+    private void checkDrained(CompletableFuture<Void> done) {
+        if (done.isDone()) {
+            return;
+        }
+        List<Room> all = new ArrayList<>(rooms.all());
+        if (all.isEmpty()) {
+            done.complete(null);
+            return;
+        }
+        AtomicInteger left = new AtomicInteger(all.size());
+        AtomicBoolean busy = new AtomicBoolean();
+        for (Room room : all) {
+            // Runs behind every task already queued to the room, so those tasks' deliveries are in its outboxes.
+            room.afterQueued(() -> {
+                if (!room.outboxesIdle()) {
+                    busy.set(true);
+                }
+                if (left.decrementAndGet() == 0) {
+                    if (busy.get()) {
+                        room.executor().schedule(() -> checkDrained(done), 1, TimeUnit.MILLISECONDS);
+                    } else {
+                        done.complete(null);
+                    }
+                }
+            });
+        }
+    }
+
     /** Tells every connected user that the server is going down; flushed on each user's loop. */
     public void announceShutdown() {
         shuttingDown = true;
-        for (ChatSession session : nicks.sessions()) {
+        for (Member session : nicks.sessions()) {
             session.send(new Event.Error("shutting-down", "the server is shutting down"));
         }
     }

@@ -1,8 +1,6 @@
 package io.chorus.server.chat;
 
 import io.chorus.protocol.event.Event;
-import io.chorus.protocol.event.EventEncoder;
-import io.chorus.protocol.event.OutputFormat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.util.concurrent.EventExecutor;
@@ -11,6 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * One room's outgoing traffic to the members that live on one event loop: broadcasts and replies, in
@@ -18,19 +19,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>The room (on its own loop) enqueues; at most one drain task is pending on the members' loop at a
  * time. A drain writes every queued item to its members and then flushes each member once, so under
- * load many messages share one {@code writev} per member instead of one each. Because replies (who,
- * history, errors) travel the same queue, they never overtake or fall behind the broadcasts around them.
+ * load many messages share one {@code writev} per member instead of one each. For
+ * {@link Framing#STREAM} members a run of broadcasts to the same audience is joined into one composite
+ * buffer; {@link Framing#MESSAGE} members get one payload per event. Because replies (who, history,
+ * errors) travel the same queue, they never overtake or fall behind the broadcasts around them.
+ *
+ * <p>A drain survives a failing item: it is logged with its cause, its buffers are released, and the
+ * items after it still go out.
  */
 final class LoopOutbox implements Runnable {
 
     /** Items written per drain before the loop gets a chance to do I/O again: {@value}. */
     private static final int MAX_ITEMS_PER_DRAIN = 256;
+    private static final Logger log = LogManager.getLogger(LoopOutbox.class);
 
     private final EventExecutor loop;
     private final Queue<Object> pending = PlatformDependent.newMpscQueue();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** Items enqueued and not yet handled; the shutdown drain waits for zero. */
+    private final AtomicLong queued = new AtomicLong();
     /** Members written to in the current drain; confined to {@link #loop}. */
-    private final List<ChatSession> touched = new ArrayList<>();
+    private final List<Member> touched = new ArrayList<>();
     /** The run of same-audience broadcasts being collected in the current drain; confined to {@link #loop}. */
     private final List<Broadcast> merged = new ArrayList<>();
 
@@ -39,16 +48,16 @@ final class LoopOutbox implements Runnable {
     }
 
     /**
-     * Queues one broadcast for {@code members} but {@code except}. The outbox takes over one reference
-     * to each non-null buffer and releases it once written.
+     * Queues one broadcast for {@code members} but {@code except}. The outbox takes over {@code encoded}
+     * and its references, and releases them once written.
      */
-    void broadcast(ChatSession[] members, ChatSession except, Event event, ByteBuf text, ByteBuf json) {
-        enqueue(new Broadcast(members, except, event, text, json));
+    void broadcast(Member[] members, Member except, Event event, Encoded encoded) {
+        enqueue(new Broadcast(members, except, event, encoded));
     }
 
-    /** Queues replies to one session's own request. */
-    void reply(ChatSession to, List<Event> events) {
-        enqueue(new Reply(to, events));
+    /** Queues the room's answer to one command: completes {@code slot} with {@code events} on the loop. */
+    void reply(ReplySlot slot, List<Event> events) {
+        enqueue(new Reply(slot, events));
     }
 
     /** Queues a task to run on the loop once everything queued before it has been written. */
@@ -56,42 +65,86 @@ final class LoopOutbox implements Runnable {
         enqueue(task);
     }
 
+    /** True when nothing is queued and no item is being handled; for the shutdown drain and tests. */
+    boolean isIdle() {
+        return queued.get() == 0;
+    }
+
     private void enqueue(Object item) {
+        queued.incrementAndGet();
         pending.add(item);
         if (scheduled.compareAndSet(false, true)) {
             loop.execute(this);
         }
     }
 
+    /**
+     * Drains up to {@value #MAX_ITEMS_PER_DRAIN} items. Each item runs guarded: one that throws is
+     * logged with its cause, its buffers are released, and the items after it still go out. The
+     * re-arming of {@link #scheduled} sits in a {@code finally}, so no failure can leave this outbox
+     * marked as scheduled with nobody to drain it.
+     */
     @Override
     public void run() {
         int taken = 0;
-        Object item;
-        Broadcast run = null;
-        while (taken < MAX_ITEMS_PER_DRAIN && (item = pending.poll()) != null) {
-            taken++;
-            if (item instanceof Broadcast b && (run == null || run.canJoin(b))) {
-                // Same audience as the broadcast before it: send both in one write per member.
-                merged.add(b);
-                run = b;
-                continue;
+        try {
+            Object item;
+            Broadcast run = null;
+            while (taken < MAX_ITEMS_PER_DRAIN && (item = pending.poll()) != null) {
+                taken++;
+                if (item instanceof Broadcast b && (run == null || run.canJoin(b))) {
+                    // Same audience as the broadcast before it: send both in one write per member.
+                    merged.add(b);
+                    run = b;
+                    continue;
+                }
+                if (run != null && item instanceof Reply r && r.slot().member() == run.except()) {
+                    // An answer to the one member the run skips (a sender's own say): it sees none of the
+                    // run, so answering it now changes nothing it sees and keeps the run whole.
+                    runGuarded(item);
+                    continue;
+                }
+                flushRun(merged);
+                run = null;
+                if (item instanceof Broadcast b) {
+                    merged.add(b);
+                    run = b;
+                } else {
+                    runGuarded(item);
+                }
             }
             flushRun(merged);
-            run = null;
-            if (item instanceof Broadcast b) {
-                merged.add(b);
-                run = b;
-            } else if (item instanceof Reply reply) {
+        } finally {
+            flushTouched();
+            queued.addAndGet(-taken);
+            rearm(taken);
+        }
+    }
+
+    private void runGuarded(Object item) {
+        try {
+            if (item instanceof Reply reply) {
                 reply.deliver(touched);
             } else {
                 ((Runnable) item).run();
             }
+        } catch (Throwable t) {
+            log.error("outbox on {}: dropped a failing {}", loop, item.getClass().getSimpleName(), t);
         }
-        flushRun(merged);
-        for (ChatSession session : touched) {
-            session.flushQueued();
+    }
+
+    private void flushTouched() {
+        for (Member member : touched) {
+            try {
+                member.flush();
+            } catch (Throwable t) {
+                log.error("{} outbox flush failed", member, t);
+            }
         }
         touched.clear();
+    }
+
+    private void rearm(int taken) {
         if (taken == MAX_ITEMS_PER_DRAIN && !pending.isEmpty()) {
             // More to do: go to the back of the loop's queue so its sockets are served in between.
             loop.execute(this);
@@ -105,92 +158,112 @@ final class LoopOutbox implements Runnable {
     }
 
     /**
-     * Delivers a run of broadcasts that share one audience. A run of one goes out as it is. A longer run
-     * is joined, per format, into one composite buffer (taking over the run's references), so each
-     * member gets one write for the whole run instead of one per message.
+     * Delivers a run of broadcasts that share one audience. A run of one goes out as it is. In a longer
+     * run, each stream-framed slot is joined into one composite buffer, so each stream member gets one
+     * write for the whole run; message-framed members get each payload on its own. Whatever happens,
+     * every reference the run holds is released, and the list is cleared.
      */
     private void flushRun(List<Broadcast> run) {
         if (run.isEmpty()) {
             return;
         }
-        if (run.size() == 1 || !run.get(0).formatsCovered()) {
-            // Alone, or someone switched format meanwhile: deliver one by one (re-encoding as needed).
-            for (Broadcast b : run) {
-                b.deliver(touched);
-            }
-        } else {
+        Encoded joined = null;
+        try {
             Broadcast first = run.get(0);
-            new Broadcast(first.members(), first.except(), first.event(), join(run, true), join(run, false))
-                    .deliver(touched);
+            if (run.size() > 1 && first.formatsCovered()) {
+                joined = join(run);
+            }
+            for (Member member : first.members()) {
+                if (member != first.except()) {
+                    deliverRun(run, joined, member);
+                }
+            }
+        } catch (Throwable t) {
+            log.error("outbox on {}: dropped a run of {} broadcasts", loop, run.size(), t);
+        } finally {
+            if (joined != null) {
+                joined.release();
+            }
+            for (Broadcast b : run) {
+                b.encoded().release();
+            }
+            run.clear();
         }
-        run.clear();
     }
 
-    private static ByteBuf join(List<Broadcast> run, boolean text) {
-        ByteBuf firstPart = text ? run.get(0).text() : run.get(0).json();
-        if (firstPart == null) {
-            return null;
+    /** One member's share of a run; a failure costs only this member the run. */
+    private void deliverRun(List<Broadcast> run, Encoded joined, Member member) {
+        try {
+            ByteBuf whole = joined == null ? null : joined.forMember(member);
+            if (whole != null) {
+                member.deliver(whole.retainedDuplicate());
+            } else {
+                for (Broadcast b : run) {
+                    ByteBuf encoded = b.encoded().forMember(member);
+                    member.deliver(encoded != null ? encoded.retainedDuplicate()
+                            // The member switched format after the broadcast was prepared: encode just for it.
+                            : Encoded.encode(b.event(), member.format(), member.framing(), member.alloc()));
+                }
+            }
+            if (member.markUnflushed()) {
+                touched.add(member);
+            }
+        } catch (Throwable t) {
+            log.error("{} delivery failed", member, t);
         }
-        CompositeByteBuf joined = firstPart.alloc().compositeDirectBuffer(run.size());
-        for (Broadcast b : run) {
-            joined.addComponent(true, text ? b.text() : b.json());
-        }
-        return joined;
     }
 
-    private record Broadcast(ChatSession[] members, ChatSession except, Event event, ByteBuf text, ByteBuf json) {
+    /** Joins the run's stream-framed payloads, slot by slot, into composites holding their own references. */
+    private static Encoded join(List<Broadcast> run) {
+        Encoded joined = new Encoded();
+        try {
+            Encoded first = run.get(0).encoded();
+            for (int slot = 0; slot < Encoded.slotCount(); slot++) {
+                ByteBuf firstPart = first.get(slot);
+                if (firstPart == null || Encoded.framingOf(slot) != Framing.STREAM) {
+                    continue;
+                }
+                CompositeByteBuf composite = firstPart.alloc().compositeDirectBuffer(run.size());
+                joined.put(slot, composite);
+                for (Broadcast b : run) {
+                    composite.addComponent(true, b.encoded().get(slot).retainedDuplicate());
+                }
+            }
+            return joined;
+        } catch (Throwable t) {
+            joined.release();
+            throw t;
+        }
+    }
+
+    private record Broadcast(Member[] members, Member except, Event event, Encoded encoded) {
 
         /**
-         * True when {@code next} goes to exactly the same members with the same formats encoded, so the
+         * True when {@code next} goes to exactly the same members with the same payloads encoded, so the
          * two can share one write.
          */
         boolean canJoin(Broadcast next) {
-            return next.members == members && next.except == except
-                    && (next.text == null) == (text == null) && (next.json == null) == (json == null);
+            return next.members == members && next.except == except && next.encoded.sameSlots(encoded);
         }
 
-        /** True when every member's current format has a buffer, so no one needs a re-encode. */
+        /** True when every member's current format and framing has a payload, so no one needs a re-encode. */
         boolean formatsCovered() {
-            for (ChatSession member : members) {
-                if (member != except && (member.format() == OutputFormat.JSON ? json : text) == null) {
+            for (Member member : members) {
+                if (member != except && encoded.forMember(member) == null) {
                     return false;
                 }
             }
             return true;
         }
-
-        void deliver(List<ChatSession> touched) {
-            try {
-                for (ChatSession member : members) {
-                    if (member == except) {
-                        continue;
-                    }
-                    ByteBuf encoded = member.format() == OutputFormat.JSON ? json : text;
-                    if (encoded != null) {
-                        member.deliverFromOthers(encoded.retainedDuplicate());
-                    } else {
-                        // The member switched format after the broadcast was prepared: encode just for it.
-                        member.deliverFromOthers(EventEncoder.of(member.format()).encode(event, member.channel().alloc()));
-                    }
-                    member.markForFlush(touched);
-                }
-            } finally {
-                if (text != null) {
-                    text.release();
-                }
-                if (json != null) {
-                    json.release();
-                }
-            }
-        }
     }
 
-    private record Reply(ChatSession to, List<Event> events) {
-        void deliver(List<ChatSession> touched) {
-            for (Event event : events) {
-                to.write(event);
+    private record Reply(ReplySlot slot, List<Event> events) {
+        void deliver(List<Member> touched) {
+            slot.completeOnLoop(events);
+            Member member = slot.member();
+            if (member.markUnflushed()) {
+                touched.add(member);
             }
-            to.markForFlush(touched);
         }
     }
 }

@@ -15,11 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class NickRegistry {
 
-    private final ConcurrentMap<String, ChatSession> byKey = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Member> byKey = new ConcurrentHashMap<>();
     private final AtomicLong guests = new AtomicLong();
 
     /** Claims the next free {@code guest-N} for a new session and returns it. */
-    String claimGuest(ChatSession session) {
+    String claimGuest(Member session) {
         while (true) {
             String nick = "guest-" + guests.incrementAndGet();
             if (byKey.putIfAbsent(Names.nickKey(nick), session) == null) {
@@ -29,7 +29,7 @@ public final class NickRegistry {
     }
 
     /** Moves a session from its old nick to a new one; false if someone else holds the new one. */
-    boolean rename(ChatSession session, String oldNick, String newNick) {
+    boolean rename(Member session, String oldNick, String newNick) {
         String newKey = Names.nickKey(newNick);
         String oldKey = Names.nickKey(oldNick);
         if (newKey.equals(oldKey)) {
@@ -43,11 +43,11 @@ public final class NickRegistry {
         return true;
     }
 
-    void release(String nick, ChatSession session) {
+    void release(String nick, Member session) {
         byKey.remove(Names.nickKey(nick), session);
     }
 
-    public Optional<ChatSession> find(String nick) {
+    public Optional<Member> find(String nick) {
         return Optional.ofNullable(byKey.get(Names.nickKey(nick)));
     }
 
@@ -55,7 +55,7 @@ public final class NickRegistry {
         return byKey.size();
     }
 
-    public Collection<ChatSession> sessions() {
+    public Collection<Member> sessions() {
         return byKey.values();
     }
 }

@@ -25,7 +25,8 @@ import java.util.Map;
  */
 public final class Room {
 
-    private static final ChatSession[] NO_MEMBERS = new ChatSession[0];
+    private static final Member[] NO_MEMBERS = new Member[0];
+    private static final List<Event> NOTHING = List.of();
 
     private final String name;
     private final EventExecutor executor;
@@ -36,13 +37,19 @@ public final class Room {
 
     // Confined to executor.
     /** Members grouped by their channel's event loop; each array is replaced, never mutated. */
-    private final Map<EventExecutor, ChatSession[]> membersByLoop = new IdentityHashMap<>();
+    private final Map<EventExecutor, Member[]> membersByLoop = new IdentityHashMap<>();
     /** Where deliveries to each loop's members queue up; see {@link LoopOutbox}. */
     private final Map<EventExecutor, LoopOutbox> outboxes = new IdentityHashMap<>();
     private final ArrayDeque<Event> history = new ArrayDeque<>();
     private long nextId = 1;
     /** The highest message id that has been dropped from history; 0 when nothing was dropped. */
     private long droppedThrough;
+
+    /** Per-slot buffers of the broadcast being encoded; confined to executor, empty between broadcasts. */
+    private final ByteBuf[] scratch = new ByteBuf[Encoded.slotCount()];
+
+    /** The id of the last message numbered here; read from other threads. */
+    private volatile long lastId;
 
     /** Read from other threads for {@code /rooms}. */
     private volatile int memberCount;
@@ -67,56 +74,70 @@ public final class Room {
         return memberCount;
     }
 
-    /** Adds a member under the nick it had when it asked, and announces it to everyone including itself. */
-    void join(ChatSession session, String nick) {
+    /** The id of the last message or action this room accepted and numbered; 0 before the first. */
+    public long lastMessageId() {
+        return lastId;
+    }
+
+    /**
+     * Adds a member under the nick it had when it asked, confirms it through {@code slot}, and announces
+     * it to the others unless the room is quiet.
+     */
+    void join(Member session, String nick, ReplySlot slot) {
         executor.execute(() -> {
             EventExecutor loop = session.eventLoop();
-            ChatSession[] current = membersByLoop.getOrDefault(loop, NO_MEMBERS);
-            for (ChatSession member : current) {
+            Member[] current = membersByLoop.getOrDefault(loop, NO_MEMBERS);
+            for (Member member : current) {
                 if (member == session) {
+                    tell(slot, NOTHING);
                     return;
                 }
             }
-            ChatSession[] next = Arrays.copyOf(current, current.length + 1);
+            Member[] next = Arrays.copyOf(current, current.length + 1);
             next[current.length] = session;
             membersByLoop.put(loop, next);
             memberCount++;
             Event.Join join = new Event.Join(name, nick);
-            if (quiet()) {
-                // A crowd does not need to hear of every arrival; the joiner still gets its confirmation.
-                tell(session, join);
-            } else {
-                fanOut(join, null);
+            if (!quiet()) {
+                // A crowd does not need to hear of every arrival; the joiner always gets its confirmation.
+                fanOut(join, session);
             }
+            tell(slot, List.of(join));
         });
     }
 
-    /** Removes a member and tells it and the others; {@code quit} marks a disconnect. */
-    void leave(ChatSession session, String reason, boolean quit) {
+    /**
+     * Removes a member and tells the others; {@code quit} marks a disconnect, which is not confirmed to the
+     * leaver. {@code slot} (null for a disconnect) gets the confirmation.
+     */
+    void leave(Member session, String reason, boolean quit, ReplySlot slot) {
         executor.execute(() -> {
             // Counted with the leaver still in, so the last arrival and first departure match.
             boolean quiet = quiet();
             if (!remove(session)) {
+                if (slot != null) {
+                    tell(slot, NOTHING);
+                }
                 return;
             }
             Event.Leave event = new Event.Leave(name, session.nick(), reason, quit);
             if (!quiet) {
-                fanOut(event, null);
+                fanOut(event, session);
             }
-            if (!quit) {
-                tell(session, event);
+            if (slot != null) {
+                tell(slot, quit ? NOTHING : List.of(event));
             }
         });
     }
 
-    private boolean remove(ChatSession session) {
+    private boolean remove(Member session) {
         EventExecutor loop = session.eventLoop();
-        ChatSession[] current = membersByLoop.get(loop);
+        Member[] current = membersByLoop.get(loop);
         if (current == null) {
             return false;
         }
-        List<ChatSession> kept = new ArrayList<>(current.length);
-        for (ChatSession member : current) {
+        List<Member> kept = new ArrayList<>(current.length);
+        for (Member member : current) {
             if (member != session) {
                 kept.add(member);
             }
@@ -138,34 +159,48 @@ public final class Room {
         return quietSize > 0 && memberCount > quietSize;
     }
 
-    /** Numbers, stores and delivers a message or action from {@code from}. */
-    void publish(ChatSession from, String nick, String text, boolean action, Instant ts) {
+    /**
+     * Numbers, stores and delivers a message or action from {@code from}. The sender's own copy (echo on)
+     * or its error goes through {@code slot}, in order with its other replies.
+     */
+    void publish(Member from, String nick, String text, boolean action, Instant ts, ReplySlot slot) {
         executor.execute(() -> {
             if (!isMember(from)) {
                 // The sender left (or was never in) the room before this message reached it.
-                tell(from, new Event.Error("not-in-room", "you are not in #" + name));
+                tell(slot, List.of(new Event.Error("not-in-room", "you are not in #" + name)));
                 return;
             }
             long id = nextId++;
+            lastId = id;
             Event event = action
                     ? new Event.Action(name, nick, text, id, ts, false)
                     : new Event.Message(name, nick, text, id, ts, false);
             remember(event);
-            fanOut(event, from.echo() ? null : from);
+            fanOut(event, from);
+            tell(slot, from.echo() ? List.of(event) : NOTHING);
         });
     }
 
     /**
-     * Runs {@code then} on the session's event loop after everything this room was asked before it
-     * has been delivered there: room tasks run in order, and the outbox they fill drains in order.
+     * Runs {@code then} on the room's executor after every task queued to the room before it; used by the
+     * shutdown drain.
      */
-    void barrier(ChatSession session, Runnable then) {
-        // Through the session's outbox, so it runs after every reply and broadcast queued before it.
-        executor.execute(() -> outbox(session.eventLoop()).then(then));
+    void afterQueued(Runnable then) {
+        executor.execute(then);
+    }
+
+    /** True when every outbox this room fills is empty; call on the room's executor. */
+    boolean outboxesIdle() {
+        for (LoopOutbox outbox : outboxes.values()) {
+            if (!outbox.isIdle()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Tells the members that one of them changed nick. */
-    void nickChanged(ChatSession session, String oldNick, String newNick) {
+    void nickChanged(Member session, String oldNick, String newNick) {
         executor.execute(() -> {
             if (!quiet()) {
                 fanOut(new Event.NickChange(name, oldNick, newNick), session);
@@ -173,47 +208,47 @@ public final class Room {
         });
     }
 
-    /** Sends the member list to {@code asker}. */
-    void who(ChatSession asker) {
+    /** Sends the member list through {@code slot}. */
+    void who(ReplySlot slot) {
         executor.execute(() -> {
             List<String> nicks = new ArrayList<>(memberCount);
-            for (ChatSession[] members : membersByLoop.values()) {
-                for (ChatSession member : members) {
+            for (Member[] members : membersByLoop.values()) {
+                for (Member member : members) {
                     nicks.add(member.nick());
                 }
             }
             nicks.sort(String.CASE_INSENSITIVE_ORDER);
-            tell(asker, new Event.Who(name, nicks));
+            tell(slot, List.of(new Event.Who(name, nicks)));
         });
     }
 
     /** Replays the last {@code count} messages to a member, then a history marker. */
-    void historyLast(ChatSession asker, int count) {
+    void historyLast(ReplySlot slot, int count) {
         executor.execute(() -> {
-            if (!isMember(asker)) {
-                tell(asker, new Event.Error("not-in-room", "join #" + name + " to read its history"));
+            if (!isMember(slot.member())) {
+                tell(slot, List.of(new Event.Error("not-in-room", "join #" + name + " to read its history")));
                 return;
             }
             long lastId = nextId - 1;
             long wantFrom = Math.max(1, lastId - count + 1);
-            replay(asker, wantFrom, wantFrom > droppedThrough);
+            replay(slot, wantFrom, wantFrom > droppedThrough);
         });
     }
 
     /** Replays every held message after {@code afterId} to a member, then a history marker. */
-    void historySince(ChatSession asker, long afterId) {
+    void historySince(ReplySlot slot, long afterId) {
         executor.execute(() -> {
-            if (!isMember(asker)) {
-                tell(asker, new Event.Error("not-in-room", "join #" + name + " to read its history"));
+            if (!isMember(slot.member())) {
+                tell(slot, List.of(new Event.Error("not-in-room", "join #" + name + " to read its history")));
                 return;
             }
             // Complete only if nothing after afterId was dropped, and the room really had afterId: a
             // higher id than the room ever gave means the room was recreated and its history is gone.
-            replay(asker, afterId + 1, afterId >= droppedThrough && afterId < nextId);
+            replay(slot, afterId + 1, afterId >= droppedThrough && afterId < nextId);
         });
     }
 
-    private void replay(ChatSession asker, long fromId, boolean complete) {
+    private void replay(ReplySlot slot, long fromId, boolean complete) {
         List<Event> replayed = new ArrayList<>();
         long first = 0;
         long last = 0;
@@ -228,12 +263,12 @@ public final class Room {
             }
         }
         replayed.add(new Event.HistoryEnd(name, complete, replayed.size(), first, last));
-        outbox(asker.eventLoop()).reply(asker, replayed);
+        tell(slot, replayed);
     }
 
-    /** Replies to one session through its loop's outbox, in order with this room's broadcasts. */
-    private void tell(ChatSession session, Event event) {
-        outbox(session.eventLoop()).reply(session, List.of(event));
+    /** Answers one command through its member's loop outbox, in order with this room's broadcasts. */
+    private void tell(ReplySlot slot, List<Event> events) {
+        outbox(slot.member().eventLoop()).reply(slot, events);
     }
 
     private LoopOutbox outbox(EventExecutor loop) {
@@ -255,10 +290,10 @@ public final class Room {
         return event instanceof Event.Message m ? m.id() : ((Event.Action) event).id();
     }
 
-    private boolean isMember(ChatSession session) {
-        ChatSession[] members = membersByLoop.get(session.eventLoop());
+    private boolean isMember(Member session) {
+        Member[] members = membersByLoop.get(session.eventLoop());
         if (members != null) {
-            for (ChatSession member : members) {
+            for (Member member : members) {
                 if (member == session) {
                     return true;
                 }
@@ -268,43 +303,59 @@ public final class Room {
     }
 
     /**
-     * Delivers one event to every member but {@code except}. Runs on the room's executor. Each format in
-     * use is encoded once; each event loop with members gets one outbox entry holding one reference per
-     * buffer, and the outbox writes a {@code retainedDuplicate()} to each member.
+     * Delivers one event to every member but {@code except}. Runs on the room's executor. Each (format,
+     * framing) in use is encoded once; each event loop with members gets one outbox entry holding one
+     * reference per payload, and the outbox writes a {@code retainedDuplicate()} to each member.
      */
-    private void fanOut(Event event, ChatSession except) {
-        ByteBuf text = null;
-        ByteBuf json = null;
+    private void fanOut(Event event, Member except) {
+        ByteBuf[] master = scratch;
         try {
-            for (Map.Entry<EventExecutor, ChatSession[]> group : membersByLoop.entrySet()) {
-                ChatSession[] members = group.getValue();
-                boolean needText = false;
-                boolean needJson = false;
-                for (ChatSession member : members) {
+            for (Map.Entry<EventExecutor, Member[]> group : membersByLoop.entrySet()) {
+                Member[] members = group.getValue();
+                int needed = 0;
+                for (Member member : members) {
                     if (member != except) {
-                        if (member.format() == OutputFormat.JSON) {
-                            needJson = true;
-                        } else {
-                            needText = true;
-                        }
+                        needed |= 1 << Encoded.slotOf(member);
                     }
                 }
-                if (needText && text == null) {
-                    text = TEXT.encode(event, alloc);
-                }
-                if (needJson && json == null) {
-                    json = JSON.encode(event, alloc);
-                }
-                if (!needText && !needJson) {
+                if (needed == 0) {
                     continue;
                 }
-                outbox(group.getKey()).broadcast(members, except, event,
-                        needText ? text.retain() : null, needJson ? json.retain() : null);
+                Encoded encoded = new Encoded();
+                try {
+                    for (int slot = 0; slot < Encoded.slotCount(); slot++) {
+                        if ((needed & (1 << slot)) != 0) {
+                            if (master[slot] == null) {
+                                master[slot] = encode(event, slot, master);
+                            }
+                            encoded.put(slot, master[slot].retain());
+                        }
+                    }
+                } catch (Throwable t) {
+                    encoded.release();
+                    throw t;
+                }
+                outbox(group.getKey()).broadcast(members, except, event, encoded);
             }
         } finally {
-            release(text);
-            release(json);
+            for (int slot = 0; slot < master.length; slot++) {
+                release(master[slot]);
+                master[slot] = null;
+            }
         }
+    }
+
+    /**
+     * Encodes for one slot. A message-framed payload is a slice of the stream-framed one without its LF,
+     * so a format is encoded once whatever the framings in use.
+     */
+    private ByteBuf encode(Event event, int slot, ByteBuf[] master) {
+        OutputFormat format = Encoded.formatOf(slot);
+        int stream = Encoded.slot(format, Framing.STREAM);
+        if (master[stream] == null) {
+            master[stream] = (format == OutputFormat.JSON ? JSON : TEXT).encode(event, alloc);
+        }
+        return slot == stream ? master[stream] : Encoded.withoutFinalLf(master[stream].retain());
     }
 
     private static void release(ByteBuf buf) {

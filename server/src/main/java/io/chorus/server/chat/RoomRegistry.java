@@ -4,6 +4,7 @@ import io.chorus.protocol.event.Event;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -70,5 +71,10 @@ public final class RoomRegistry {
 
     public int size() {
         return rooms.size();
+    }
+
+    /** Every room held now; for the shutdown drain. */
+    Collection<Room> all() {
+        return rooms.values();
     }
 }

@@ -7,6 +7,7 @@ import io.chorus.server.ServerConfig;
 import io.chorus.testing.Peers;
 import io.chorus.testing.RunningProcess;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -124,6 +125,23 @@ class NcChatIT {
                     "!!! line-too-long: line longer than 4096 bytes was discarded",
                     "*** pong still-here");
             assertThat(nc.stdout()).anyMatch(l -> l.startsWith("!!! usage: ") && l.endsWith("/nick NAME"));
+        }
+    }
+
+    @Test
+    void repliesToPipedCommandsComeInCommandOrder() throws Exception {
+        Peers.require("nc", "netcat-openbsd");
+        // As printf '/nick zed\n/join t\n' | nc: both lines in one write, before anything is read.
+        try (RunningProcess nc = RunningProcess.start("nc", "-N", "127.0.0.1", port)) {
+            nc.type("/nick zed\n/join t\n/ping done\n");
+            nc.closeStdin();
+            assertThat(nc.awaitExit(WAIT)).as("nc; stderr=%s", nc.stderr()).isZero();
+            List<String> out = nc.stdout();
+            assertThat(out).hasSize(5);
+            assertThat(out.get(0)).startsWith("*** Welcome to Chorus, guest-");
+            assertThat(out.get(1)).matches("\\*\\*\\* guest-\\d+ joined #lobby");
+            assertThat(out.get(2)).matches("\\*\\*\\* guest-\\d+ is now known as zed");
+            assertThat(out.subList(3, 5)).containsExactly("*** zed joined #t", "*** pong done");
         }
     }
 

@@ -1,0 +1,106 @@
+package io.chorus.server.chat;
+
+import io.chorus.protocol.event.Event;
+import io.chorus.protocol.event.EventEncoder;
+import io.chorus.protocol.event.OutputFormat;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * One event encoded for each (format, framing) that its audience uses, so a broadcast encodes once per
+ * combination in use and each member gets a {@code retainedDuplicate()}.
+ *
+ * <p>Framing at the edge: protocol's {@link EventEncoder} writes each event as LF-terminated lines, which
+ * is exactly the {@link Framing#STREAM} payload, so the LF is written once per encoded buffer and never
+ * per member. The {@link Framing#MESSAGE} payload is a slice of that same buffer without its final LF:
+ * no copy and no second encode.
+ *
+ * <p>Ownership: an instance holds one reference to each non-null buffer and gives them up in
+ * {@link #release()}.
+ */
+final class Encoded {
+
+    private static final int SLOTS = OutputFormat.values().length * Framing.values().length;
+
+    private final ByteBuf[] slots = new ByteBuf[SLOTS];
+
+    static int slot(OutputFormat format, Framing framing) {
+        return format.ordinal() * Framing.values().length + framing.ordinal();
+    }
+
+    static int slotOf(Member member) {
+        return slot(member.format(), member.framing());
+    }
+
+    static OutputFormat formatOf(int slot) {
+        return OutputFormat.values()[slot / Framing.values().length];
+    }
+
+    static Framing framingOf(int slot) {
+        return Framing.values()[slot % Framing.values().length];
+    }
+
+    static int slotCount() {
+        return SLOTS;
+    }
+
+    /** A new buffer holding {@code event} for one format and framing; the caller owns it. */
+    static ByteBuf encode(Event event, OutputFormat format, Framing framing, ByteBufAllocator alloc) {
+        ByteBuf lines = EventEncoder.of(format).encode(event, alloc);
+        return framing == Framing.STREAM ? lines : withoutFinalLf(lines);
+    }
+
+    /**
+     * The message payload of an LF-terminated buffer: a slice without the final LF that shares and takes
+     * over {@code lines}' reference.
+     */
+    static ByteBuf withoutFinalLf(ByteBuf lines) {
+        int length = lines.readableBytes();
+        if (length > 0 && lines.getByte(lines.writerIndex() - 1) == '\n') {
+            length--;
+        }
+        return lines.slice(lines.readerIndex(), length);
+    }
+
+    /** Stream-framed text and JSON payloads (either may be null), taking over their references; for tests. */
+    static Encoded lines(ByteBuf text, ByteBuf json) {
+        Encoded encoded = new Encoded();
+        encoded.put(slot(OutputFormat.TEXT, Framing.STREAM), text);
+        encoded.put(slot(OutputFormat.JSON, Framing.STREAM), json);
+        return encoded;
+    }
+
+    /** Stores a buffer, taking over its reference. */
+    void put(int slot, ByteBuf buf) {
+        slots[slot] = buf;
+    }
+
+    ByteBuf get(int slot) {
+        return slots[slot];
+    }
+
+    /** The payload for {@code member}'s current format and framing, or null if none was encoded. */
+    ByteBuf forMember(Member member) {
+        return slots[slotOf(member)];
+    }
+
+    /** True when {@code other} has buffers in exactly the same slots. */
+    boolean sameSlots(Encoded other) {
+        for (int i = 0; i < SLOTS; i++) {
+            if ((slots[i] == null) != (other.slots[i] == null)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void release() {
+        for (int i = 0; i < SLOTS; i++) {
+            if (slots[i] != null) {
+                ByteBuf buf = slots[i];
+                slots[i] = null;
+                buf.release();
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package io.chorus.server.chat;
+
+/**
+ * How a member's transport separates one event from the next. Framing is applied at the edge: rooms
+ * encode an event once per (format, framing) in use, see {@link Encoded}.
+ */
+public enum Framing {
+    /**
+     * A byte stream (TCP lines): each event payload ends with an LF, and a run of broadcasts may be joined
+     * into one buffer and one write.
+     */
+    STREAM,
+    /**
+     * A message transport (a WebSocket text frame, an SSE event): each payload is one event without a
+     * trailing LF, and the member puts each one in its own frame; runs are never joined.
+     */
+    MESSAGE
+}

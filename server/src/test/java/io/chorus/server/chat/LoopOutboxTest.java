@@ -1,0 +1,175 @@
+package io.chorus.server.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chorus.protocol.event.Event;
+import io.chorus.protocol.event.EventEncoder;
+import io.chorus.protocol.event.OutputFormat;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link LoopOutbox} on an embedded event loop: order, joined runs, and that a failing item neither
+ * wedges the outbox nor leaks (LeakGuard runs paranoid over this class).
+ */
+class LoopOutboxTest {
+
+    private static final Instant TS = Instant.parse("2026-12-01T08:00:00Z");
+
+    private final TestMembers members = new TestMembers();
+
+    @AfterEach
+    void close() {
+        members.close();
+    }
+
+    private TcpLineMember[] members(int count) {
+        TcpLineMember[] all = new TcpLineMember[count];
+        for (int i = 0; i < count; i++) {
+            all[i] = members.member("m" + i);
+        }
+        return all;
+    }
+
+    private static Event message(int id) {
+        return new Event.Message("t", "alice", "line " + id, id, TS, false);
+    }
+
+    private static void broadcast(LoopOutbox outbox, Member[] to, Member except, Event event) {
+        ByteBuf text = EventEncoder.of(OutputFormat.TEXT).encode(event, UnpooledByteBufAllocator.DEFAULT);
+        outbox.broadcast(to, except, event, Encoded.lines(text, null));
+    }
+
+    private static List<String> numbered(int from, int to) {
+        List<String> expected = new ArrayList<>();
+        for (int i = from; i <= to; i++) {
+            expected.add("#t <alice> line " + i);
+        }
+        return expected;
+    }
+
+    @Test
+    void broadcastsArriveInOrderAndARunIsOneWritePerMember() {
+        TcpLineMember[] m = members(3);
+        LoopOutbox outbox = new LoopOutbox(members.loop());
+        for (int i = 1; i <= 100; i++) {
+            broadcast(outbox, m, m[2], message(i));
+        }
+        int[] writes = {0};
+        assertThat(members.lines(m[0], writes)).containsExactlyElementsOf(numbered(1, 100));
+        // The 100 broadcasts to one audience are joined into one buffer for member 0.
+        assertThat(writes[0]).isEqualTo(1);
+        assertThat(members.lines(m[1])).containsExactlyElementsOf(numbered(1, 100));
+        assertThat(members.lines(m[2])).isEmpty();
+    }
+
+    @Test
+    void repliesKeepTheirPlaceBetweenBroadcasts() {
+        TcpLineMember[] m = members(2);
+        LoopOutbox outbox = new LoopOutbox(members.loop());
+        OrderedReplies replies = TestMembers.replies(m[0]);
+        broadcast(outbox, m, null, message(1));
+        outbox.reply(replies.reserve(), List.of(new Event.Pong("between")));
+        broadcast(outbox, m, null, message(2));
+        assertThat(members.lines(m[0])).containsExactly("#t <alice> line 1", "*** pong between", "#t <alice> line 2");
+        assertThat(members.lines(m[1])).containsExactly("#t <alice> line 1", "#t <alice> line 2");
+    }
+
+    @Test
+    void aSendersOwnAnswersDoNotBreakTheRunTheOthersGet() {
+        TcpLineMember[] m = members(3);
+        LoopOutbox outbox = new LoopOutbox(members.loop());
+        OrderedReplies replies = TestMembers.replies(m[0]);
+        for (int i = 1; i <= 50; i++) {
+            broadcast(outbox, m, m[0], message(i));
+            outbox.reply(replies.reserve(), List.of(new Event.Pong(Integer.toString(i))));
+        }
+        int[] writes = {0};
+        assertThat(members.lines(m[1], writes)).containsExactlyElementsOf(numbered(1, 50));
+        assertThat(writes[0]).isEqualTo(1);
+        assertThat(members.lines(m[0])).hasSize(50).first().isEqualTo("*** pong 1");
+    }
+
+    @Test
+    void moreThanOneDrainsWorthStillArrivesInOrder() {
+        TcpLineMember[] m = members(1);
+        LoopOutbox outbox = new LoopOutbox(members.loop());
+        OrderedReplies replies = TestMembers.replies(m[0]);
+        List<String> expected = new ArrayList<>();
+        for (int i = 1; i <= 1000; i++) {
+            broadcast(outbox, m, null, message(i));
+            expected.add("#t <alice> line " + i);
+            if (i % 7 == 0) {
+                outbox.reply(replies.reserve(), List.of(new Event.Pong(Integer.toString(i))));
+                expected.add("*** pong " + i);
+            }
+        }
+        assertThat(members.lines(m[0])).containsExactlyElementsOf(expected);
+        assertThat(outbox.isIdle()).isTrue();
+    }
+
+    @Test
+    void aThrowingTaskIsLoggedAndLaterItemsStillArrive() {
+        TcpLineMember[] m = members(2);
+        LoopOutbox outbox = new LoopOutbox(members.loop());
+        broadcast(outbox, m, null, message(1));
+        outbox.then(() -> {
+            throw new IllegalStateException("injected failure");
+        });
+        broadcast(outbox, m, null, message(2));
+        assertThat(members.lines(m[0])).containsExactly("#t <alice> line 1", "#t <alice> line 2");
+        // The outbox is not left marked as scheduled: a later broadcast is drained too.
+        broadcast(outbox, m, null, message(3));
+        assertThat(members.lines(m[1])).containsExactlyElementsOf(numbered(1, 3));
+        assertThat(outbox.isIdle()).isTrue();
+    }
+
+    @Test
+    void aMemberThatThrowsCostsOthersNothingAndLeaksNothing() {
+        TcpLineMember[] m = members(2);
+        Member broken = TestMembers.throwing(members.loop());
+        Member[] audience = {m[0], broken, m[1]};
+        LoopOutbox outbox = new LoopOutbox(members.loop());
+        List<ByteBuf> sent = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            Event event = message(i);
+            ByteBuf text = EventEncoder.of(OutputFormat.TEXT).encode(event, UnpooledByteBufAllocator.DEFAULT);
+            sent.add(text.retain()); // one reference kept here, to check the outbox let go of its own
+            outbox.broadcast(audience, null, event, Encoded.lines(text, null));
+        }
+        assertThat(members.lines(m[0])).containsExactlyElementsOf(numbered(1, 5));
+        assertThat(members.lines(m[1])).containsExactlyElementsOf(numbered(1, 5));
+        for (ByteBuf buf : sent) {
+            assertThat(buf.refCnt()).isEqualTo(1);
+            buf.release();
+        }
+        broadcast(outbox, m, null, message(6));
+        assertThat(members.lines(m[0])).containsExactly("#t <alice> line 6");
+        assertThat(outbox.isIdle()).isTrue();
+    }
+
+    @Test
+    void messageFramedMembersGetOnePayloadPerEventWithoutLf() {
+        TcpLineMember[] m = members(1);
+        List<String> frames = new ArrayList<>();
+        Member framed = new RecordingMessageMember(members.loop(), frames);
+        Member[] audience = {m[0], framed};
+        LoopOutbox outbox = new LoopOutbox(members.loop());
+        for (int i = 1; i <= 3; i++) {
+            Event event = message(i);
+            ByteBuf text = EventEncoder.of(OutputFormat.TEXT).encode(event, UnpooledByteBufAllocator.DEFAULT);
+            Encoded encoded = Encoded.lines(text, null);
+            encoded.put(Encoded.slot(OutputFormat.TEXT, Framing.MESSAGE), Encoded.withoutFinalLf(text.retain()));
+            outbox.broadcast(audience, null, event, encoded);
+        }
+        int[] writes = {0};
+        assertThat(members.lines(m[0], writes)).containsExactlyElementsOf(numbered(1, 3));
+        assertThat(writes[0]).isEqualTo(1);
+        assertThat(frames).containsExactlyElementsOf(numbered(1, 3));
+    }
+}

@@ -1,0 +1,86 @@
+package io.chorus.server.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.UnpooledByteBufAllocator;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link Room} driven on an embedded event loop: numbering, order, history, who and its errors. */
+class RoomTest {
+
+    private static final Instant TS = Instant.parse("2026-12-01T08:00:00Z");
+
+    private final TestMembers members = new TestMembers();
+    private final Room room = new Room("t", members.loop(), 3, 0, UnpooledByteBufAllocator.DEFAULT);
+    private final java.util.Map<Member, OrderedReplies> replies = new java.util.HashMap<>();
+
+    @AfterEach
+    void close() {
+        members.close();
+    }
+
+    private TcpLineMember member(String nick) {
+        TcpLineMember member = members.member(nick);
+        replies.put(member, TestMembers.replies(member));
+        return member;
+    }
+
+    private ReplySlot slot(Member member) {
+        return replies.get(member).reserve();
+    }
+
+    private List<String> lines(TcpLineMember member) {
+        return members.lines(member);
+    }
+
+    @Test
+    void joinsMessagesAndLeavesReachMembersInTheRoomsOrder() {
+        TcpLineMember alice = member("alice");
+        TcpLineMember bob = member("bob");
+        alice.echo(true); // alice sees her own messages, bob does not
+        room.join(alice, "alice", slot(alice));
+        room.join(bob, "bob", slot(bob));
+        room.publish(alice, "alice", "one", false, TS, slot(alice));
+        room.publish(bob, "bob", "two", true, TS, slot(bob));
+        room.leave(bob, "", false, slot(bob));
+        room.publish(alice, "alice", "three", false, TS, slot(alice));
+        assertThat(lines(alice)).containsExactly("*** alice joined #t", "*** bob joined #t", "#t <alice> one",
+                "#t * bob two", "*** bob left #t", "#t <alice> three");
+        assertThat(lines(bob)).containsExactly("*** bob joined #t", "#t <alice> one", "*** bob left #t");
+        assertThat(room.memberCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aSenderOutsideTheRoomIsToldAndNothingIsNumbered() {
+        TcpLineMember alice = member("alice");
+        TcpLineMember stranger = member("stranger");
+        room.join(alice, "alice", slot(alice));
+        room.publish(stranger, "stranger", "hello?", false, TS, slot(stranger));
+        assertThat(lines(stranger)).containsExactly("!!! not-in-room: you are not in #t");
+        alice.format(io.chorus.protocol.event.OutputFormat.JSON);
+        alice.echo(true);
+        room.publish(alice, "alice", "first", false, TS, slot(alice));
+        assertThat(lines(alice)).last().asString().contains("\"id\":1");
+    }
+
+    @Test
+    void historyKeepsTheLastMessagesAndSaysWhenItIsIncomplete() {
+        TcpLineMember alice = member("alice");
+        room.join(alice, "alice", slot(alice));
+        for (int i = 1; i <= 5; i++) {
+            room.publish(alice, "alice", "m" + i, false, TS, slot(alice));
+        }
+        lines(alice);
+        room.historySince(slot(alice), 3);
+        assertThat(lines(alice)).hasSize(3).last().asString().endsWith(", complete");
+        room.historySince(slot(alice), 0);
+        List<String> all = lines(alice);
+        assertThat(all).hasSize(4);
+        assertThat(all.get(all.size() - 1)).contains("partial");
+        room.who(slot(alice));
+        assertThat(lines(alice)).containsExactly("*** #t: alice (1 member)");
+    }
+}
