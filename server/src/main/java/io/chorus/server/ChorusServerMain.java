@@ -3,6 +3,7 @@ package io.chorus.server;
 import io.chorus.server.cli.PortConverter;
 import io.chorus.server.cli.TransportConverter;
 import io.chorus.server.cli.VersionProvider;
+import io.chorus.server.echo.EchoMode;
 import io.chorus.server.support.TransportKind;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.Log4J2LoggerFactory;
@@ -52,9 +53,27 @@ public final class ChorusServerMain implements Callable<Integer> {
             description = "Chat listener (CHORUS_CHAT_PORT). Default: ${DEFAULT-VALUE}.")
     int chatPort;
 
+    @Option(names = "--echo-mode", paramLabel = "MODE", defaultValue = "${env:CHORUS_ECHO_MODE:-raw}",
+            description = {
+                "raw or line, for TCP echo plain and TLS (CHORUS_ECHO_MODE). Default: ${DEFAULT-VALUE}.",
+                "raw is RFC 862 echo: bytes go back as they arrive, whatever they are, with no framing and no"
+                        + " length limit. Each chunk the server receives is sent back after --echo-prefix, like the"
+                        + " classic Node.js echo example.",
+                "line splits the input on LF or CRLF and sends each line back after --echo-prefix, ended by LF."
+                        + " A line longer than --max-line is answered with !!! line-too-long and dropped."
+            })
+    String echoMode;
+
     @Option(names = "--echo-prefix", paramLabel = "TEXT", defaultValue = "${env:CHORUS_ECHO_PREFIX:-}",
-            description = "Text put before every TCP echo reply, e.g. \"Echo: \" (CHORUS_ECHO_PREFIX).")
+            description = "Text put before every echo reply, e.g. \"Echo: \": before each chunk (raw), each line (line)"
+                    + " or each UDP datagram (CHORUS_ECHO_PREFIX).")
     String echoPrefix;
+
+    @Option(names = "--udp-rate-limit", paramLabel = "RATE[/BURST]", defaultValue = "${env:CHORUS_UDP_RATE_LIMIT:-100/200}",
+            description = "UDP echo datagrams answered per second per source address, with a burst; datagrams over it,"
+                    + " and any from source ports below 1024, are dropped; 0 turns the limit off (CHORUS_UDP_RATE_LIMIT)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String udpRateLimit;
 
     @Option(names = "--transport", paramLabel = "KIND", converter = TransportConverter.class,
             defaultValue = "${env:CHORUS_TRANSPORT:-auto}",
@@ -62,7 +81,7 @@ public final class ChorusServerMain implements Callable<Integer> {
     TransportKind transport;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "${env:CHORUS_THREADS:-" + ServerConfig.DEFAULT_IO_THREADS + "}",
-            description = "Event loop threads for connections; 0 = 2 x cores (CHORUS_THREADS). Default: ${DEFAULT-VALUE}.")
+            description = "Event loop threads for connections; 0 = one per core (CHORUS_THREADS). Default: ${DEFAULT-VALUE}.")
     int threads;
 
     @Option(names = "--max-line", paramLabel = "BYTES", defaultValue = "${env:CHORUS_MAX_LINE:-" + ServerConfig.DEFAULT_MAX_LINE_BYTES + "}",
@@ -174,6 +193,8 @@ public final class ChorusServerMain implements Callable<Integer> {
                 .chatTlsPort(chatTlsPort)
                 .echoTlsPort(echoTlsPort)
                 .quietRoomSize(quietRoomSize)
+                .echoMode(EchoMode.parse(echoMode))
+                .udpRateLimit(RateLimit.parse(udpRateLimit))
                 .build();
     }
 

@@ -3,6 +3,7 @@ package io.chorus.server;
 import static java.util.Objects.requireNonNull;
 
 import io.chorus.protocol.frame.LineFrameDecoder;
+import io.chorus.server.echo.EchoMode;
 import io.chorus.server.support.TransportKind;
 import java.time.Duration;
 
@@ -16,7 +17,7 @@ import java.time.Duration;
  * @param udpPort         UDP echo listener
  * @param chatPort        chat listener
  * @param transport       I/O transport; {@code AUTO} prefers epoll
- * @param ioThreads       event loop threads for connections; 0 means Netty's default (2 x cores)
+ * @param ioThreads       event loop threads for connections; 0 means one per core
  * @param maxLineBytes    longest accepted line in bytes, without its terminator
  * @param echoPrefix      text put before every TCP echo reply
  * @param historySize     messages each chat room keeps for {@code /history}
@@ -34,6 +35,8 @@ import java.time.Duration;
  * @param echoTlsPort     echo over TLS, bound only when TLS is configured
  * @param quietRoomSize   rooms with more members than this stop announcing joins, leaves and nick
  *                        changes to everyone (a joiner still sees its own join); 0 = always announce
+ * @param echoMode        how TCP echo (plain and TLS) answers: raw chunks (RFC 862) or lines
+ * @param udpRateLimit    datagrams per second answered per UDP source address, with a burst; {@link RateLimit#OFF} = no limit
  */
 public record ServerConfig(
         String host,
@@ -57,7 +60,9 @@ public record ServerConfig(
         TlsOptions tls,
         int chatTlsPort,
         int echoTlsPort,
-        int quietRoomSize) {
+        int quietRoomSize,
+        EchoMode echoMode,
+        RateLimit udpRateLimit) {
 
     public static final int ANY_PORT = 0;
     public static final int DISABLED = -1;
@@ -80,6 +85,9 @@ public record ServerConfig(
     public static final int DEFAULT_CHAT_TLS_PORT = 7001;
     public static final int DEFAULT_ECHO_TLS_PORT = 7008;
     public static final int DEFAULT_QUIET_ROOM_SIZE = 500;
+    public static final EchoMode DEFAULT_ECHO_MODE = EchoMode.RAW;
+    /** Datagrams per second per UDP source, bursts of twice that: plenty for a person, useless to a reflector. */
+    public static final RateLimit DEFAULT_UDP_RATE_LIMIT = new RateLimit(100, 200);
 
     public ServerConfig {
         requireNonNull(host, "host");
@@ -90,6 +98,8 @@ public record ServerConfig(
         requireNonNull(rateLimit, "rateLimit");
         requireNonNull(idleTimeout, "idleTimeout");
         requireNonNull(tls, "tls");
+        requireNonNull(echoMode, "echoMode");
+        requireNonNull(udpRateLimit, "udpRateLimit");
         checkPort("chatTlsPort", chatTlsPort);
         checkPort("echoTlsPort", echoTlsPort);
         requireAtLeast("maxQueueBytes", maxQueueBytes, 1024);
@@ -158,6 +168,8 @@ public record ServerConfig(
         private int chatTlsPort = DEFAULT_CHAT_TLS_PORT;
         private int echoTlsPort = DEFAULT_ECHO_TLS_PORT;
         private int quietRoomSize = DEFAULT_QUIET_ROOM_SIZE;
+        private EchoMode echoMode = DEFAULT_ECHO_MODE;
+        private RateLimit udpRateLimit = DEFAULT_UDP_RATE_LIMIT;
 
         private Builder() {
         }
@@ -184,6 +196,8 @@ public record ServerConfig(
         public Builder chatTlsPort(int value) { this.chatTlsPort = value; return this; }
         public Builder echoTlsPort(int value) { this.echoTlsPort = value; return this; }
         public Builder quietRoomSize(int value) { this.quietRoomSize = value; return this; }
+        public Builder echoMode(EchoMode value) { this.echoMode = value; return this; }
+        public Builder udpRateLimit(RateLimit value) { this.udpRateLimit = value; return this; }
 
         /** Every listener on {@link #ANY_PORT}, bound to loopback: what tests want. */
         public Builder ephemeralLoopback() {
@@ -195,7 +209,7 @@ public record ServerConfig(
             return new ServerConfig(host, echoPort, udpPort, chatPort, transport, ioThreads, maxLineBytes,
                     echoPrefix, historySize, maxRoomsPerConnection, maxRooms, serverName, shutdownGrace, maxQueueBytes,
                     rateLimit, maxConnections, maxConnectionsPerIp, idleTimeout, tls, chatTlsPort, echoTlsPort,
-                    quietRoomSize);
+                    quietRoomSize, echoMode, udpRateLimit);
         }
     }
 }
