@@ -53,12 +53,12 @@ public final class ChorusServerMain implements Callable<Integer> {
             description = "Chat listener (CHORUS_CHAT_PORT). Default: ${DEFAULT-VALUE}.")
     int chatPort;
 
-    @Option(names = "--echo-mode", paramLabel = "MODE", defaultValue = "${env:CHORUS_ECHO_MODE:-raw}",
+    @Option(names = "--echo-mode", paramLabel = "MODE", defaultValue = "${env:CHORUS_ECHO_MODE:-" + ServerConfig.DEFAULT_ECHO_MODE_NAME + "}",
             description = {
                 "raw or line, for TCP echo plain and TLS (CHORUS_ECHO_MODE). Default: ${DEFAULT-VALUE}.",
                 "raw is RFC 862 echo: bytes go back as they arrive, whatever they are, with no framing and no"
                         + " length limit. Each chunk the server receives is sent back after --echo-prefix, like the"
-                        + " classic Node.js echo example.",
+                        + " classic echo example for Node.",
                 "line splits the input on LF or CRLF and sends each line back after --echo-prefix, ended by LF."
                         + " A line longer than --max-line is answered with !!! line-too-long and dropped."
             })
@@ -69,7 +69,7 @@ public final class ChorusServerMain implements Callable<Integer> {
                     + " or each UDP datagram (CHORUS_ECHO_PREFIX).")
     String echoPrefix;
 
-    @Option(names = "--udp-rate-limit", paramLabel = "RATE[/BURST]", defaultValue = "${env:CHORUS_UDP_RATE_LIMIT:-100/200}",
+    @Option(names = "--udp-rate-limit", paramLabel = "RATE[/BURST]", defaultValue = "${env:CHORUS_UDP_RATE_LIMIT:-" + ServerConfig.DEFAULT_UDP_RATE_LIMIT_TEXT + "}",
             description = "UDP echo datagrams answered per second per source address, with a burst; datagrams over it,"
                     + " and any from source ports below 1024, are dropped; 0 turns the limit off (CHORUS_UDP_RATE_LIMIT)."
                     + " Default: ${DEFAULT-VALUE}.")

@@ -85,9 +85,15 @@ public record ServerConfig(
     public static final int DEFAULT_CHAT_TLS_PORT = 7001;
     public static final int DEFAULT_ECHO_TLS_PORT = 7008;
     public static final int DEFAULT_QUIET_ROOM_SIZE = 500;
-    public static final EchoMode DEFAULT_ECHO_MODE = EchoMode.RAW;
-    /** Datagrams per second per UDP source, bursts of twice that: plenty for a person, useless to a reflector. */
-    public static final RateLimit DEFAULT_UDP_RATE_LIMIT = new RateLimit(100, 200);
+    /** The echo mode by name, for the command line: {@value}. */
+    public static final String DEFAULT_ECHO_MODE_NAME = "raw";
+    public static final EchoMode DEFAULT_ECHO_MODE = EchoMode.parse(DEFAULT_ECHO_MODE_NAME);
+    /**
+     * Datagrams per second per UDP source, with bursts of twice that: plenty for a person or a probe,
+     * little use to a reflector: {@value}.
+     */
+    public static final String DEFAULT_UDP_RATE_LIMIT_TEXT = "100/200";
+    public static final RateLimit DEFAULT_UDP_RATE_LIMIT = RateLimit.parse(DEFAULT_UDP_RATE_LIMIT_TEXT);
 
     public ServerConfig {
         requireNonNull(host, "host");

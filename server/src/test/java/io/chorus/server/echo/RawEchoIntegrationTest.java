@@ -65,6 +65,15 @@ class RawEchoIntegrationTest {
     }
 
     @Test
+    void theServerRunsOneEventLoopPerCoreUnlessToldOtherwise() throws InterruptedException {
+        assertThat(prefixed.ioThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        try (ChorusServer three = ChorusServer.start(ServerConfig.builder().ephemeralLoopback().ioThreads(3)
+                .chatPort(ServerConfig.DISABLED).udpPort(ServerConfig.DISABLED).build())) {
+            assertThat(three.ioThreads()).isEqualTo(3);
+        }
+    }
+
+    @Test
     void helloWithoutANewlineComesBackAfterThePrefix() throws IOException {
         try (Socket socket = new Socket("127.0.0.1", prefixed.port(ChorusServer.Kind.ECHO_TCP))) {
             socket.setSoTimeout(10_000);
