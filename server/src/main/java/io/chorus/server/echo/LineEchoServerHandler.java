@@ -4,6 +4,7 @@ import io.chorus.protocol.event.ErrorCode;
 import io.chorus.protocol.event.ErrorLine;
 import io.chorus.protocol.frame.LineTooLong;
 import io.chorus.server.support.ChannelErrors;
+import io.chorus.server.support.ReadPause;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -27,7 +28,7 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>Ownership: each frame is released here after it is copied into the batch; the batch belongs to
  * this handler until it is written, then to the transport, and is released here if the channel goes
- * away first. A peer that does not read its echoes stops being read from (see {@link EchoBackpressure}).
+ * away first. A peer that does not read its echoes stops being read from (see {@link ReadPause}).
  *
  * <p>Not {@code @Sharable}: the batch is per channel, confined to its event loop.
  */
@@ -82,7 +83,7 @@ public final class LineEchoServerHandler extends ChannelInboundHandlerAdapter {
         }
         if (batch.readableBytes() >= MAX_BATCH_BYTES) {
             writeBatch(ctx);
-            EchoBackpressure.afterWrite(ctx);
+            ReadPause.pauseIfUnwritable(ctx);
         }
     }
 
@@ -106,13 +107,13 @@ public final class LineEchoServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         writeBatch(ctx);
-        EchoBackpressure.afterWrite(ctx);
+        ReadPause.pauseIfUnwritable(ctx);
         ctx.flush();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        EchoBackpressure.writabilityChanged(ctx);
+        ReadPause.resumeIfWritable(ctx);
         ctx.fireChannelWritabilityChanged();
     }
 

@@ -1,6 +1,7 @@
 package io.chorus.server.echo;
 
 import io.chorus.server.support.ChannelErrors;
+import io.chorus.server.support.ReadPause;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -18,7 +19,7 @@ import org.apache.logging.log4j.Logger;
  * <p>Nothing is copied. The buffer the transport read into is written back as it is, so the transport
  * releases it once sent; the prefix goes out just before it as a view of one shared buffer. Replies
  * are flushed once per read batch. A peer that does not read its echoes stops being read from (see
- * {@link EchoBackpressure}), so it cannot grow the server's memory.
+ * {@link ReadPause}), so it cannot grow the server's memory.
  *
  * <p>When the peer half-closes, the remaining replies are flushed and the connection is closed.
  */
@@ -48,7 +49,7 @@ public final class RawEchoServerHandler extends ChannelInboundHandlerAdapter {
         }
         // Ownership of the read buffer passes to the transport here.
         ctx.write(data, ctx.voidPromise());
-        EchoBackpressure.afterWrite(ctx);
+        ReadPause.pauseIfUnwritable(ctx);
     }
 
     @Override
@@ -58,7 +59,7 @@ public final class RawEchoServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        EchoBackpressure.writabilityChanged(ctx);
+        ReadPause.resumeIfWritable(ctx);
         ctx.fireChannelWritabilityChanged();
     }
 
