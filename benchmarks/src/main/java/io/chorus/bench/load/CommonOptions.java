@@ -50,12 +50,17 @@ final class CommonOptions {
                     + "small backlog (ncat: 10) may never accept the overflow. Default: ${DEFAULT-VALUE}.")
     int connectConcurrency;
 
+    @Option(names = "--server-pid", paramLabel = "PID", defaultValue = "0",
+            description = "The server's process id: the result then shows its CPU use in the measured window, "
+                    + "next to the load generator's own. Default: not measured.")
+    long serverPid;
+
     @Option(names = "--json", description = "Print the final result as one JSON object instead of a table.")
     boolean json;
 
     LoadSettings toSettings() {
         return new LoadSettings(host, port, sourceAddresses, transport, threads, connectConcurrency,
-                seconds("warmup", warmupSeconds), seconds("duration", durationSeconds), seconds("timeout", timeoutSeconds));
+                seconds("warmup", warmupSeconds), seconds("duration", durationSeconds), seconds("timeout", timeoutSeconds), serverPid);
     }
 
     private static Duration seconds(String name, double value) {

@@ -21,7 +21,9 @@ import org.HdrHistogram.Histogram;
  * @param duplicates         deliveries repeated or out of order for their subscriber and publisher
  * @param disconnects        connections the server closed or reset during the run
  * @param silentSubscribers  connected subscribers that received no payload at all
- * @param otherLines         lines without a payload (greetings, notices, protocol framing); not errors
+ * @param batchedTicks       publisher ticks that were behind schedule and wrote several messages at once
+ * @param largestBatch       the most messages one publisher tick wrote
+ * @param cpu                CPU used in the measured window by the generator and (with --server-pid) the server
  * @param firstError         a description of the first error, or null
  */
 public record FanoutResult(
@@ -40,16 +42,19 @@ public record FanoutResult(
         long duplicates,
         long disconnects,
         int silentSubscribers,
-        long otherLines,
+        long batchedTicks,
+        long largestBatch,
+        ProcessCpu.Use cpu,
         String firstError) {
 
     static FanoutResult of(FanoutLoadConfig config, String transport, LoadClient.ConnectSummary subs,
-            LoadClient.ConnectSummary pubs, int ready, long published, double seconds, FanoutStats stats, Histogram latency) {
+            LoadClient.ConnectSummary pubs, int ready, long published, double seconds, FanoutStats stats, Histogram latency,
+            ProcessCpu.Use cpu) {
         return new FanoutResult(config, transport, subs.succeeded(), ready, pubs.succeeded(), subs.errors() + pubs.errors(),
-                published, seconds, stats.measuredDeliveries.sum(), stats.deliveriesInWindow.sum(),
+                published, seconds, stats.measuredDeliveries(), stats.deliveriesInWindow(),
                 latency == null ? new Histogram(3) : latency, stats.corrupt.sum(), stats.duplicates.sum(),
                 stats.disconnects.sum() + stats.exceptions.sum(), stats.silentSubscribers(subs.succeeded()),
-                stats.otherLines.sum(), stats.firstError.get());
+                stats.batchedTicks.sum(), stats.largestBatch.get(), cpu, stats.firstError.get());
     }
 
     /** Deliveries the window should have produced: every message published in it, to every ready subscriber. */
@@ -86,7 +91,7 @@ public record FanoutResult(
         LoadSettings s = config.settings();
         String title = String.format(Locale.ROOT, "load fanout  %s  %d pub -> %d sub, %d msg/s target, %d B, %.1f s measured (+%.1f s warmup), %s",
                 s.target(), publishers, subscribers, config.rate(), config.size(), seconds, s.warmup().toMillis() / 1000.0, transport);
-        return new Report("fanout", title)
+        Report report = new Report("fanout", title)
                 .field("target", null, s.target())
                 .field("transport", null, transport)
                 .field("subscribers", "subscribers", subscribers)
@@ -110,7 +115,9 @@ public record FanoutResult(
                 .field("corrupt", "  corrupt", corrupt)
                 .field("duplicates", "  duplicate/reordered", duplicates)
                 .field("disconnects", "  disconnects", disconnects)
-                .field("other_lines", "other lines", otherLines)
+                .field("batched_ticks", "publisher ticks behind schedule", batchedTicks)
+                .field("largest_batch", "  largest batch (messages)", largestBatch)
                 .field("first_error", firstError == null ? null : "  first error", firstError);
+        return cpu.addTo(report, deliveriesInWindow, "deliveries");
     }
 }

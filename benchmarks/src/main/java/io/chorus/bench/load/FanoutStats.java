@@ -1,6 +1,9 @@
 package io.chorus.bench.load;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,12 +18,11 @@ final class FanoutStats {
     final LatencyRecorder latency = new LatencyRecorder();
     final AtomicInteger ready = new AtomicInteger();
     final LongAdder published = new LongAdder();
-    final LongAdder deliveries = new LongAdder();
-    /** Deliveries of messages published in the measured window, whenever they arrive. */
-    final LongAdder measuredDeliveries = new LongAdder();
-    /** Deliveries that arrived during the measured window, whenever they were published. */
-    final LongAdder deliveriesInWindow = new LongAdder();
-    final LongAdder otherLines = new LongAdder();
+    /** Publisher ticks that found more than one message due: the publisher was behind and batched. */
+    final LongAdder batchedTicks = new LongAdder();
+    /** The largest number of messages one publisher tick wrote. */
+    final AtomicLong largestBatch = new AtomicLong();
+    private final Map<Object, LoopStats> loops = new ConcurrentHashMap<>();
     final LongAdder corrupt = new LongAdder();
     final LongAdder duplicates = new LongAdder();
     final LongAdder disconnects = new LongAdder();
@@ -39,6 +41,66 @@ final class FanoutStats {
         windowStartSeq = new AtomicIntegerArray(publishers);
         for (int i = 0; i < publishers; i++) {
             windowStartSeq.set(i, Integer.MAX_VALUE);
+        }
+    }
+
+    /** The counters of the subscribers on {@code eventLoop}; only that loop's thread may update them. */
+    LoopStats loop(Object eventLoop) {
+        return loops.computeIfAbsent(eventLoop, key -> new LoopStats(latency.shardFor(key)));
+    }
+
+    /** All deliveries so far. */
+    long deliveries() {
+        long sum = 0;
+        for (LoopStats loop : loops.values()) {
+            sum += loop.deliveries.get();
+        }
+        return sum;
+    }
+
+    /** Deliveries of messages published in the measured window, whenever they arrive. */
+    long measuredDeliveries() {
+        long sum = 0;
+        for (LoopStats loop : loops.values()) {
+            sum += loop.measured.get();
+        }
+        return sum;
+    }
+
+    /** Deliveries that arrived during the measured window, whenever they were published. */
+    long deliveriesInWindow() {
+        long sum = 0;
+        for (LoopStats loop : loops.values()) {
+            sum += loop.inWindow.get();
+        }
+        return sum;
+    }
+
+    /**
+     * One event loop's delivery counters and latency shard. Only that loop's thread writes them; the
+     * counters are published with release stores (plain stores on x86), so other threads read recent
+     * values without a locked instruction per delivery.
+     */
+    static final class LoopStats {
+        private final LatencyRecorder.Shard latency;
+        private final AtomicLong deliveries = new AtomicLong();
+        private final AtomicLong measured = new AtomicLong();
+        private final AtomicLong inWindow = new AtomicLong();
+
+        LoopStats(LatencyRecorder.Shard latency) {
+            this.latency = latency;
+        }
+
+        /** One delivery: counted, and its latency recorded once. */
+        void delivered(boolean publishedInWindow, boolean arrivedInWindow, long latencyNanos) {
+            deliveries.lazySet(deliveries.get() + 1);
+            if (publishedInWindow) {
+                measured.lazySet(measured.get() + 1);
+            }
+            if (arrivedInWindow) {
+                inWindow.lazySet(inWindow.get() + 1);
+            }
+            latency.record(latencyNanos, publishedInWindow);
         }
     }
 

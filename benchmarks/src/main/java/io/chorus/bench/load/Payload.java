@@ -52,6 +52,23 @@ public final class Payload {
         return -1;
     }
 
+    /** Whether the full marker starts at {@code index}; the caller made sure 4 bytes are there. */
+    public static boolean hasMarker(ByteBuf buf, int index) {
+        return buf.getByte(index) == MARKER[0] && buf.getByte(index + 1) == MARKER[1]
+                && buf.getByte(index + 2) == MARKER[2] && buf.getByte(index + 3) == MARKER[3];
+    }
+
+    /** Whether {@code buf[index, end)} could be the start of a payload: its first bytes match the marker. */
+    public static boolean startsLikeMarker(ByteBuf buf, int index, int end) {
+        int n = Math.min(MARKER.length, end - index);
+        for (int i = 0; i < n; i++) {
+            if (buf.getByte(index + i) != MARKER[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Reads the payload of {@code size} bytes that starts at {@code index} into {@code into}; returns
      * false if the bytes are not a well-formed payload of that size (wrong marker, bad hex, bad filler,
