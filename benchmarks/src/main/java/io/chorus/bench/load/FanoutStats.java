@@ -86,9 +86,19 @@ final class FanoutStats {
         private final AtomicLong deliveries = new AtomicLong();
         private final AtomicLong measured = new AtomicLong();
         private final AtomicLong inWindow = new AtomicLong();
+        /** Read buffers are copied here by the loop's subscribers, one at a time. */
+        private byte[] scratch = new byte[4096];
 
         LoopStats(LatencyRecorder.Shard latency) {
             this.latency = latency;
+        }
+
+        /** The loop's scratch array, at least {@code bytes} long; only the loop's thread may use it. */
+        byte[] scratch(int bytes) {
+            if (scratch.length < bytes) {
+                scratch = new byte[Math.max(bytes, 2 * scratch.length)];
+            }
+            return scratch;
         }
 
         /** One delivery: counted, and its latency recorded once. */
