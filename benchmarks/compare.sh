@@ -31,7 +31,8 @@ Environment (flags win):
   CC=cc                C compiler for the C servers; without one they are skipped with a note
   SERVER_CPUS / LOAD_CPUS   optional taskset CPU lists for the servers / the load generator
   SERVER_JAVA_OPTS / LOAD_JAVA_OPTS   extra JVM flags      STRICT=1       exit 1 if Chorus echo < 95% of baseline
-  CHORUS_ECHO_PORT=17007 BASELINE_PORT=17100 CHORUS_CHAT_PORT=17000 NCAT_PORT=17200 REDIS_PORT=17300
+  CHORUS_ECHO_PORT BASELINE_PORT CHORUS_CHAT_PORT NCAT_PORT REDIS_PORT C_ECHO_PORT C_BROADCAST_PORT
+                       default: a free port each, picked at start
   OUT=benchmarks/target/compare-<time>
 
 Quick look: DURATION=3 WARMUP=1 benchmarks/compare.sh --echo-only
@@ -57,13 +58,18 @@ LOAD_CPUS=${LOAD_CPUS:-}
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}
 LOAD_JAVA_OPTS=${LOAD_JAVA_OPTS:-}
 HOST=127.0.0.1
-CHORUS_ECHO_PORT=${CHORUS_ECHO_PORT:-17007}
-BASELINE_PORT=${BASELINE_PORT:-17100}
-CHORUS_CHAT_PORT=${CHORUS_CHAT_PORT:-17000}
-NCAT_PORT=${NCAT_PORT:-17200}
-REDIS_PORT=${REDIS_PORT:-17300}
-C_ECHO_PORT=${C_ECHO_PORT:-17400}
-C_BROADCAST_PORT=${C_BROADCAST_PORT:-17500}
+# Ports: free ones picked now unless set. Fixed defaults collided with other sessions' runs on a shared
+# machine, and the load then measured someone else's server.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+CHORUS_ECHO_PORT=${CHORUS_ECHO_PORT:-$(free_port)}
+BASELINE_PORT=${BASELINE_PORT:-$(free_port)}
+CHORUS_CHAT_PORT=${CHORUS_CHAT_PORT:-$(free_port)}
+NCAT_PORT=${NCAT_PORT:-$(free_port)}
+REDIS_PORT=${REDIS_PORT:-$(free_port)}
+C_ECHO_PORT=${C_ECHO_PORT:-$(free_port)}
+C_BROADCAST_PORT=${C_BROADCAST_PORT:-$(free_port)}
 OUT=${OUT:-$ROOT/benchmarks/target/compare-$(date +%Y%m%d-%H%M%S)}
 SERVER_JAR=${SERVER_JAR:-$ROOT/server/target/chorus-server.jar}
 BENCH_JAR=${BENCH_JAR:-$ROOT/benchmarks/target/chorus-bench.jar}
@@ -145,7 +151,11 @@ wait_port() {
 ready_or_skip() {
   local label=$1 port=$2
   if wait_port "$port" 30; then
-    return 0
+    # Something answered; make sure it is our server and not one that was there already.
+    sleep 0.3
+    if kill -0 "$SERVER_PID" 2>/dev/null; then
+      return 0
+    fi
   fi
   echo "SKIP: $label did not answer on $HOST:$port within 30 s (log: $OUT/server-$SERVER_NAME.log)" >&2
   tail -n 5 "$OUT/server-$SERVER_NAME.log" >&2 2>/dev/null || true
