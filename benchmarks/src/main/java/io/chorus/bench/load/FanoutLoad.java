@@ -117,7 +117,7 @@ public final class FanoutLoad {
             }
             stats.closing = true;
             return FanoutResult.of(config, client.transportName(), subs, pubs, ready, publishedInWindow,
-                    window.seconds(), stats, stats.latency.total(), cpu);
+                    window.seconds(), stats, stats.latency.total(), cpu).withBreakdown(stats.breakdown());
         }
     }
 

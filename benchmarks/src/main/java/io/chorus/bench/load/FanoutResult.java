@@ -24,6 +24,8 @@ import org.HdrHistogram.Histogram;
  * @param batchedTicks       publisher ticks that were behind schedule and wrote several messages at once
  * @param largestBatch       the most messages one publisher tick wrote
  * @param cpu                CPU used in the measured window by the generator and (with --server-pid) the server
+ * @param breakdown          per message of publisher 0 in the window, per subscriber event loop: latency of
+ *                           the first delivery, of the last delivery, and the spread between them; or null
  * @param firstError         a description of the first error, or null
  */
 public record FanoutResult(
@@ -45,7 +47,8 @@ public record FanoutResult(
         long batchedTicks,
         long largestBatch,
         ProcessCpu.Use cpu,
-        String firstError) {
+        String firstError,
+        Histogram[] breakdown) {
 
     static FanoutResult of(FanoutLoadConfig config, String transport, LoadClient.ConnectSummary subs,
             LoadClient.ConnectSummary pubs, int ready, long published, double seconds, FanoutStats stats, Histogram latency,
@@ -54,7 +57,14 @@ public record FanoutResult(
                 published, seconds, stats.measuredDeliveries(), stats.deliveriesInWindow(),
                 latency == null ? new Histogram(3) : latency, stats.corrupt.sum(), stats.duplicates.sum(),
                 stats.disconnects.sum() + stats.exceptions.sum(), stats.silentSubscribers(subs.succeeded()),
-                stats.batchedTicks.sum(), stats.largestBatch.get(), cpu, stats.firstError.get());
+                stats.batchedTicks.sum(), stats.largestBatch.get(), cpu, stats.firstError.get(), null);
+    }
+
+    /** This result with the per-message latency breakdown. */
+    FanoutResult withBreakdown(Histogram[] firstLastSpread) {
+        return new FanoutResult(config, transport, subscribers, ready, publishers, connectFailures, published, seconds,
+                delivered, deliveriesInWindow, latency, corrupt, duplicates, disconnects, silentSubscribers, batchedTicks,
+                largestBatch, cpu, firstError, firstLastSpread);
     }
 
     /** Deliveries the window should have produced: every message published in it, to every ready subscriber. */
@@ -109,7 +119,13 @@ public record FanoutResult(
                 .field("loss_percent", "loss %", lossPercent())
                 .field("silent_subscribers", "subscribers that got nothing", silentSubscribers)
                 .field("delivery_rate", "deliveries/s", deliveryRate())
-                .latency("latency_us", "publish->delivery", latency)
+                .latency("latency_us", "publish->delivery", latency);
+        if (breakdown != null) {
+            report.latency("first_delivery_us", "  per message: first delivery", breakdown[0])
+                    .latency("last_delivery_us", "  per message: last delivery", breakdown[1])
+                    .latency("fanout_spread_us", "  per message: last - first", breakdown[2]);
+        }
+        report
                 .field("errors", "errors", errors())
                 .field("connect_failures", "  connect failed", connectFailures)
                 .field("corrupt", "  corrupt", corrupt)

@@ -1,6 +1,7 @@
 package io.chorus.bench.load;
 
 import java.util.Map;
+import org.HdrHistogram.Histogram;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,8 +46,28 @@ final class FanoutStats {
     }
 
     /** The counters of the subscribers on {@code eventLoop}; only that loop's thread may update them. */
-    LoopStats loop(Object eventLoop) {
-        return loops.computeIfAbsent(eventLoop, key -> new LoopStats(latency.shardFor(key)));
+    LoopStats loop(io.netty.channel.EventLoop eventLoop) {
+        return loops.computeIfAbsent(eventLoop, key -> new LoopStats(eventLoop, latency.shardFor(key)));
+    }
+
+    /**
+     * Closes every loop's per-message breakdown, on its loop, and merges them: the first and the last
+     * delivery of each message, and the spread between them. Call once deliveries have stopped.
+     */
+    Histogram[] breakdown() throws InterruptedException {
+        Histogram[] merged = {new Histogram(3), new Histogram(3), new Histogram(3)};
+        for (LoopStats loop : loops.values()) {
+            try {
+                loop.eventLoop.submit(loop.spread::finish).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                error("latency breakdown: " + e);
+                continue;
+            }
+            merged[0].add(loop.spread.firstLatency);
+            merged[1].add(loop.spread.lastLatency);
+            merged[2].add(loop.spread.spread);
+        }
+        return merged;
     }
 
     /** All deliveries so far. */
@@ -82,14 +103,17 @@ final class FanoutStats {
      * values without a locked instruction per delivery.
      */
     static final class LoopStats {
+        private final io.netty.channel.EventLoop eventLoop;
         private final LatencyRecorder.Shard latency;
+        private final MessageSpread spread = new MessageSpread();
         private final AtomicLong deliveries = new AtomicLong();
         private final AtomicLong measured = new AtomicLong();
         private final AtomicLong inWindow = new AtomicLong();
         /** Read buffers are copied here by the loop's subscribers, one at a time. */
         private byte[] scratch = new byte[4096];
 
-        LoopStats(LatencyRecorder.Shard latency) {
+        LoopStats(io.netty.channel.EventLoop eventLoop, LatencyRecorder.Shard latency) {
+            this.eventLoop = eventLoop;
             this.latency = latency;
         }
 
@@ -101,8 +125,14 @@ final class FanoutStats {
             return scratch;
         }
 
-        /** One delivery: counted, and its latency recorded once. */
-        void delivered(boolean publishedInWindow, boolean arrivedInWindow, long latencyNanos) {
+        /**
+         * One delivery of message {@code seq} from publisher {@code source}: counted, its latency recorded
+         * once, and (publisher 0 only) folded into the per-message breakdown.
+         */
+        void delivered(int source, int seq, long sentNanos, long now, boolean publishedInWindow, boolean arrivedInWindow) {
+            if (source == 0) {
+                spread.delivered(seq, sentNanos, now, publishedInWindow);
+            }
             deliveries.lazySet(deliveries.get() + 1);
             if (publishedInWindow) {
                 measured.lazySet(measured.get() + 1);
@@ -110,7 +140,7 @@ final class FanoutStats {
             if (arrivedInWindow) {
                 inWindow.lazySet(inWindow.get() + 1);
             }
-            latency.record(latencyNanos, publishedInWindow);
+            latency.record(now - sentNanos, publishedInWindow);
         }
     }
 

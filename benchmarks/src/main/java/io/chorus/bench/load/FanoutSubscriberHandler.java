@@ -164,7 +164,7 @@ final class FanoutSubscriberHandler extends ChannelInboundHandlerAdapter {
         lastSeq[source] = seq;
         // A release store: the run's thread reads it only at the end, so no fence per delivery is needed.
         stats.perSubscriber.lazySet(index, ++received);
-        loop.delivered(seq >= stats.windowStartSeq.get(source), stats.measuring, now - decoded.sentNanos);
+        loop.delivered(source, seq, decoded.sentNanos, now, seq >= stats.windowStartSeq.get(source), stats.measuring);
     }
 
     @Override
