@@ -32,7 +32,7 @@ Environment (flags win):
   SERVER_CPUS / LOAD_CPUS   optional taskset CPU lists for the servers / the load generator
   SERVER_JAVA_OPTS / LOAD_JAVA_OPTS   extra JVM flags      STRICT=1       exit 1 if Chorus echo < 95% of baseline
   CHORUS_ECHO_PORT BASELINE_PORT CHORUS_CHAT_PORT NCAT_PORT REDIS_PORT C_ECHO_PORT C_BROADCAST_PORT
-                       default: a free port each, picked at start
+                       default: a free port below 32000 for each server start
   OUT=benchmarks/target/compare-<time>
 
 Quick look: DURATION=3 WARMUP=1 benchmarks/compare.sh --echo-only
@@ -58,18 +58,34 @@ LOAD_CPUS=${LOAD_CPUS:-}
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}
 LOAD_JAVA_OPTS=${LOAD_JAVA_OPTS:-}
 HOST=127.0.0.1
-# Ports: free ones picked now unless set. Fixed defaults collided with other sessions' runs on a shared
-# machine, and the load then measured someone else's server.
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+# Ports: a free one per server start, unless set. Fixed defaults collided with other sessions' runs on a
+# shared machine (the load then measured someone else's server). Ports are picked below the usual
+# ephemeral range (32768-60999): a port picked from that range can be taken meanwhile by one of the
+# thousand client connections of a fan-out run.
+pick_port() {  # pick_port [FIXED] : FIXED if set, else a port that is free right now
+  if [ -n "${1:-}" ]; then echo "$1"; return; fi
+  python3 -c '
+import random, socket
+for _ in range(200):
+    port = random.randrange(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+        print(port)
+        break
+    except OSError:
+        pass
+    finally:
+        s.close()
+'
 }
-CHORUS_ECHO_PORT=${CHORUS_ECHO_PORT:-$(free_port)}
-BASELINE_PORT=${BASELINE_PORT:-$(free_port)}
-CHORUS_CHAT_PORT=${CHORUS_CHAT_PORT:-$(free_port)}
-NCAT_PORT=${NCAT_PORT:-$(free_port)}
-REDIS_PORT=${REDIS_PORT:-$(free_port)}
-C_ECHO_PORT=${C_ECHO_PORT:-$(free_port)}
-C_BROADCAST_PORT=${C_BROADCAST_PORT:-$(free_port)}
+CHORUS_ECHO_PORT=${CHORUS_ECHO_PORT:-}
+BASELINE_PORT=${BASELINE_PORT:-}
+CHORUS_CHAT_PORT=${CHORUS_CHAT_PORT:-}
+NCAT_PORT=${NCAT_PORT:-}
+REDIS_PORT=${REDIS_PORT:-}
+C_ECHO_PORT=${C_ECHO_PORT:-}
+C_BROADCAST_PORT=${C_BROADCAST_PORT:-}
 OUT=${OUT:-$ROOT/benchmarks/target/compare-$(date +%Y%m%d-%H%M%S)}
 SERVER_JAR=${SERVER_JAR:-$ROOT/server/target/chorus-server.jar}
 BENCH_JAR=${BENCH_JAR:-$ROOT/benchmarks/target/chorus-bench.jar}
@@ -247,28 +263,28 @@ if [[ ",$PARTS," == *",echo,"* ]]; then
     for server in $order; do
       case $server in
         c)
-          port=$C_ECHO_PORT
+          port=$(pick_port "$C_ECHO_PORT")
           if [ -z "$C_ECHO" ]; then
             for load in "${ECHO_LOADS[@]}"; do skip_run echo "${load%%|*}$suffix" c "no C compiler or build failed"; done
             continue
           fi
-          start_server c-echo "$C_ECHO" "$C_ECHO_PORT" "$HOST" ;;
+          start_server c-echo "$C_ECHO" "$port" "$HOST" ;;
         chorus-t1)
-          port=$CHORUS_ECHO_PORT
-          start_server chorus-echo-t1 "${CHORUS[@]}" --threads 1 --echo-port "$CHORUS_ECHO_PORT" --chat-port off ;;
+          port=$(pick_port "$CHORUS_ECHO_PORT")
+          start_server chorus-echo-t1 "${CHORUS[@]}" --threads 1 --echo-port "$port" --chat-port off ;;
         chorus-t1-line)
-          port=$CHORUS_ECHO_PORT
+          port=$(pick_port "$CHORUS_ECHO_PORT")
           if [ "$HAS_ECHO_MODE" != 1 ]; then
             for load in "${ECHO_LOADS[@]}"; do skip_run echo "${load%%|*}$suffix" chorus-t1-line "no --echo-mode in this server: chorus-t1 is line mode"; done
             continue
           fi
-          start_server chorus-echo-t1-line "${CHORUS[@]}" --threads 1 --echo-mode line --echo-port "$CHORUS_ECHO_PORT" --chat-port off ;;
+          start_server chorus-echo-t1-line "${CHORUS[@]}" --threads 1 --echo-mode line --echo-port "$port" --chat-port off ;;
         chorus)
-          port=$CHORUS_ECHO_PORT
-          start_server chorus-echo "${CHORUS[@]}" --echo-port "$CHORUS_ECHO_PORT" --chat-port off ;;
+          port=$(pick_port "$CHORUS_ECHO_PORT")
+          start_server chorus-echo "${CHORUS[@]}" --echo-port "$port" --chat-port off ;;
         baseline)
-          port=$BASELINE_PORT
-          start_server baseline "$JAVA" $SERVER_JAVA_OPTS -jar "$BENCH_JAR" baseline --host "$HOST" --port "$BASELINE_PORT" ;;
+          port=$(pick_port "$BASELINE_PORT")
+          start_server baseline "$JAVA" $SERVER_JAVA_OPTS -jar "$BENCH_JAR" baseline --host "$HOST" --port "$port" ;;
         *) echo "compare.sh: unknown echo server: $server" >&2; exit 2 ;;
       esac
       if ! ready_or_skip "$server echo" "$port"; then
@@ -297,24 +313,24 @@ if [[ ",$PARTS," == *",fanout,"* ]]; then
     for server in $order; do
       case $server in
         chorus|chorus-t2)
-          port=$CHORUS_CHAT_PORT
+          fixed_port=$CHORUS_CHAT_PORT
           args=(--subscribe-line '/join {room}' --publisher-line '/join {room}' --publish-format '{payload}'
                 --ready-line-contains 'joined #{room}')
           ;;
         ncat)
-          port=$NCAT_PORT
+          fixed_port=$NCAT_PORT
           # ncat listens with a backlog of 10 and never serves connects that overflowed it: connect slowly,
           # and count a subscriber ready only once ncat greeted it.
           args=(--subscribe-line '' --publisher-line '' --publish-format '{payload}'
                 --ready-line-contains 'already connected' --connect-concurrency 8)
           ;;
         redis)
-          port=$REDIS_PORT
+          fixed_port=$REDIS_PORT
           args=(--subscribe-line 'SUBSCRIBE {room}' --publisher-line '' --publish-format 'PUBLISH {room} {payload}'
                 --ready-line-contains 'subscribe')
           ;;
         cbroadcast)
-          port=$C_BROADCAST_PORT
+          fixed_port=$C_BROADCAST_PORT
           # Every byte goes to every other connection: nothing to subscribe to, ready once connected.
           args=(--subscribe-line '' --publisher-line '' --publish-format '{payload}' --ready-line-contains '')
           ;;
@@ -336,14 +352,15 @@ if [[ ",$PARTS," == *",fanout,"* ]]; then
       fi
       for rate in $FANOUT_RATES; do
         label="1->$SUBSCRIBERS @$rate/s$suffix"
+        port=$(pick_port "$fixed_port")
         # A fresh server per run, so one run's leftovers never slow the next.
         case $server in
-          chorus) start_server chorus-chat "${CHORUS[@]}" --echo-port off --chat-port "$CHORUS_CHAT_PORT" ;;
-          chorus-t2) start_server chorus-chat-t2 "${CHORUS[@]}" --threads 2 --echo-port off --chat-port "$CHORUS_CHAT_PORT" ;;
-          ncat) start_server ncat ncat --listen --chat --keep-open --max-conns $((SUBSCRIBERS + 100)) "$HOST" "$NCAT_PORT" ;;
-          redis) start_server redis redis-server --port "$REDIS_PORT" --bind "$HOST" --save "" --appendonly no \
+          chorus) start_server chorus-chat "${CHORUS[@]}" --echo-port off --chat-port "$port" ;;
+          chorus-t2) start_server chorus-chat-t2 "${CHORUS[@]}" --threads 2 --echo-port off --chat-port "$port" ;;
+          ncat) start_server ncat ncat --listen --chat --keep-open --max-conns $((SUBSCRIBERS + 100)) "$HOST" "$port" ;;
+          redis) start_server redis redis-server --port "$port" --bind "$HOST" --save "" --appendonly no \
                    --maxclients $((SUBSCRIBERS + 1000)) --protected-mode no --daemonize no ;;
-          cbroadcast) start_server cbroadcast "$C_BROADCAST" "$C_BROADCAST_PORT" "$HOST" ;;
+          cbroadcast) start_server cbroadcast "$C_BROADCAST" "$port" "$HOST" ;;
         esac
         if ! ready_or_skip "$server fan-out" "$port"; then
           skip_run fanout "$label" "$server" "no answer on port $port"
@@ -386,6 +403,10 @@ def fmt(v, digits=0):
 def ms(us):
     return "-" if us is None else f"{us / 1000:,.1f}"
 
+def lat_ms(r, key):
+    lat = r["latency_us"]
+    return ms(lat[key]) if lat.get("samples") else "-"
+
 def ratio(a, b):
     return f"{a / b:.2f}" if a is not None and b else "-"
 
@@ -410,7 +431,7 @@ if echo:
         rr = r["rate"] / base["rate"] if base and base["rate"] else None
         lat = r["latency_us"]
         shown = f"{rr:.2f} vs {ref}" if rr is not None else "-"
-        print(f"{label:<24} {server:<15} {fmt(r['rate']):>10} {ms(lat['p50']):>8} {ms(lat['p99']):>8} {r['errors']:>4} "
+        print(f"{label:<24} {server:<15} {fmt(r['rate']):>10} {lat_ms(r, 'p50'):>8} {lat_ms(r, 'p99'):>8} {r['errors']:>4} "
               f"{fmt(r.get('generator_cpu_s_per_million'), 2):>8} {fmt(r.get('server_cpu_s_per_million'), 2):>8} {shown:>12} {load:>11}")
         if server in ECHO_GOAL and rr is not None and rr < ECHO_GOAL[server]:
             below_target = True
@@ -430,10 +451,10 @@ if fan:
         cb = find("fanout", label, "cbroadcast")
         lat = r["latency_us"]
         print(f"{label:<24} {server:<10} {fmt(r['publish_rate']):>7} {fmt(r['delivery_rate']):>10} {r['lost']:>8} "
-              f"{ms(lat['p50']):>8} {ms(lat['p99']):>8} {r['errors']:>4} "
+              f"{lat_ms(r, 'p50'):>8} {lat_ms(r, 'p99'):>8} {r['errors']:>4} "
               f"{fmt(r.get('generator_cpu_s_per_million'), 2):>8} {fmt(r.get('server_cpu_s_per_million'), 2):>8} "
               f"{ratio(r['delivery_rate'], redis and redis['delivery_rate']):>8} {ratio(r['delivery_rate'], cb and cb['delivery_rate']):>6} "
-              f"{ratio(lat['p99'], redis and redis['latency_us']['p99']):>9} {load:>11}")
+              f"{ratio(lat['p99'] if lat.get('samples') else None, redis and redis['latency_us'].get('samples') and redis['latency_us']['p99']):>9} {load:>11}")
     print("goals (issue 10): @1000/s chorus p99 <= redis p99, nothing lost; @8000/s chorus >= 2.5 x redis;"
           " @16000/s chorus >= 0.90 x C broadcast")
     print()
