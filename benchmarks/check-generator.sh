@@ -39,9 +39,9 @@ for round in $(seq "$ROUNDS"); do
   REDIS_PID=$!
   for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
   before=$(cut -d' ' -f1 /proc/loadavg)
-  # The probe starts with the generator: it skips the generator's connect, settle and warmup phases
-  # (about WARMUP + 3 s) and then measures for DURATION - 1 s, inside the generator's window.
-  "$OUT/fanout_probe" "$port" "$PROBES" "$((WARMUP + 3))" "$((DURATION - 1))" 'SUBSCRIBE bench\r\n' > "$OUT/probe-$round.json" &
+  # The probe's clock starts with the first payload, when the generator starts publishing: it then
+  # skips the same warmup and measures the same window.
+  "$OUT/fanout_probe" "$port" "$PROBES" "$WARMUP" "$DURATION" 'SUBSCRIBE bench\r\n' > "$OUT/probe-$round.json" &
   probe=$!
   "$JAVA" -jar "$OUT/chorus-bench.jar" load fanout --port "$port" --subscribers $((SUBSCRIBERS - PROBES)) --rate "$RATE" \
       --subscribe-line 'SUBSCRIBE {room}' --publisher-line '' --publish-format 'PUBLISH {room} {payload}' \

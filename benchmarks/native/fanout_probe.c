@@ -5,7 +5,9 @@
  * measures the server and not itself.
  *
  * It finds the payload marker CHB1 in the raw stream and reads the 16 hex digits after it: the
- * publisher's System.nanoTime(), which is CLOCK_MONOTONIC on Linux, the clock read here.
+ * publisher's System.nanoTime(), which is CLOCK_MONOTONIC on Linux, the clock read here. Its clock
+ * starts with the first payload, that is when publishing starts: with the generator's --warmup W and
+ * --duration D, WARMUP_S = W and MEASURE_S = D cover the generator's measured window.
  *
  * Build: cc -O2 -o fanout_probe fanout_probe.c
  * Run:   ./fanout_probe PORT CONNECTIONS WARMUP_S MEASURE_S 'SUBSCRIBE bench\r\n'   (empty line: send nothing)
@@ -46,6 +48,7 @@ static int cmp(const void *a, const void *b) {
 static long long *samples;
 static long nsamples;
 static int measuring;
+static long long first_payload;   /* when the first payload arrived; 0 before */
 
 static int hex(char c) {
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
@@ -58,6 +61,7 @@ static void header(const char *h, long long now) {
         if (v < 0) return;
         sent = sent << 4 | v;
     }
+    if (!first_payload) first_payload = now;
     if (measuring && nsamples < MAX_SAMPLES) samples[nsamples++] = now - sent;
 }
 
@@ -114,12 +118,15 @@ int main(int argc, char **argv) {
     }
     static char buf[65536];
     struct epoll_event events[256];
-    long long start = now_ns(), measure_at = start + (long long)(warmup * 1e9),
-              end = measure_at + (long long)(measure * 1e9);
+    long long give_up = now_ns() + 120 * 1000000000LL;  /* no payload in 2 minutes: stop */
     for (;;) {
         long long now = now_ns();
-        if (now >= end) break;
-        measuring = now >= measure_at;
+        if (!first_payload && now >= give_up) break;
+        if (first_payload) {
+            long long measure_at = first_payload + (long long)(warmup * 1e9);
+            if (now >= measure_at + (long long)(measure * 1e9)) break;
+            measuring = now >= measure_at;
+        }
         int n = epoll_wait(ep, events, 256, 100);
         now = now_ns();
         for (int i = 0; i < n; i++) {
