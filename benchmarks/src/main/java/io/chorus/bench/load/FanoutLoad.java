@@ -21,8 +21,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FanoutLoad {
 
-    /** Longest line a subscriber accepts; longer ones are ignored: {@value}. */
-    static final int MAX_LINE_BYTES = 64 * 1024;
     /** Subscriber event loops when {@code --threads} is 0: {@value}. */
     static final int DEFAULT_SUBSCRIBER_THREADS = 1;
 
