@@ -30,10 +30,17 @@ final class LoopOutbox implements Runnable {
 
     /** Items written per drain before the loop gets a chance to do I/O again: {@value}. */
     private static final int MAX_ITEMS_PER_DRAIN = 256;
+    private static final int QUEUE_CHUNK = 64;
+    private static final int QUEUE_MAX_ITEMS = 1 << 30;
     private static final Logger log = LogManager.getLogger(LoopOutbox.class);
 
     private final EventExecutor loop;
-    private final Queue<Object> pending = PlatformDependent.newMpscQueue();
+    /**
+     * Grows in chunks of {@value #QUEUE_CHUNK} slots up to {@value #QUEUE_MAX_ITEMS}: most (room, loop)
+     * pairs carry a trickle, and the default chunk of 1,024 slots cost about 4 KB per pair before the
+     * first message. The cap is never reached in practice: members are cut as slow consumers first.
+     */
+    private final Queue<Object> pending = PlatformDependent.newMpscQueue(QUEUE_CHUNK, QUEUE_MAX_ITEMS);
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /** Items enqueued and not yet handled; the shutdown drain waits for zero. */
     private final AtomicLong queued = new AtomicLong();
