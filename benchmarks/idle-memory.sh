@@ -83,9 +83,10 @@ for run in $(seq "$RUNS"); do
   sleep 2
   read -r rss0 heap0 < <(measure)
   java -jar "$WORK/chorus-bench.jar" load connections --host 127.0.0.1 --port "$PORT" --connections "$N" \
-    --rate 3000 --duration 120 --warmup 0 --json > "$WORK/load.json" 2> "$WORK/load.err" &
+    --rate 3000 --duration 120 --warmup 0 --timeout 30 --json > "$WORK/load.json" 2> "$WORK/load.err" &
   lp=$!
-  # 5 s of connecting at 3,000/s on an idle machine; wait up to 60 s for all, then 10 s of quiet.
+  # 5 s of connecting at 3,000/s on an idle machine (a busy one drops SYNs, hence the long connect
+  # timeout); wait up to 60 s for all, then 10 s of quiet.
   for _ in $(seq 60); do
     sleep 1
     open=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 | wc -l)
