@@ -7,13 +7,15 @@
 #   RUNS=5 LAUNCH=jar benchmarks/idle-memory.sh            (plain `java -jar`, the JVM's defaults)
 #   SERVER_JAVA_OPTS=-Xmx256m benchmarks/idle-memory.sh    (extra JVM options for the server)
 # Environment: N=15000 connections, RUNS=3, LAUNCH=script|jar, SERVER_JAVA_OPTS, LABEL (a name for
-# the summary line), PORT=17500. Each run prints the machine's load (`uptime`), since the machine may
+# the summary line), PORT=17500, SETTLE=10 (idle seconds once all connections are open, before the
+# first reading). Each run prints the machine's load (`uptime`), since the machine may
 # be shared; the last line is the median and the spread (min..max) of the runs.
 set -euo pipefail
 N=${N:-15000}
 RUNS=${RUNS:-3}
 LAUNCH=${LAUNCH:-script}
 PORT=${PORT:-17500}
+SETTLE=${SETTLE:-10}
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}
 LABEL=${LABEL:-"$LAUNCH ${SERVER_JAVA_OPTS:-(no extra options)}"}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -86,13 +88,13 @@ for run in $(seq "$RUNS"); do
     --rate 3000 --duration 120 --warmup 0 --timeout 30 --json > "$WORK/load.json" 2> "$WORK/load.err" &
   lp=$!
   # 5 s of connecting at 3,000/s on an idle machine (a busy one drops SYNs, hence the long connect
-  # timeout); wait up to 60 s for all, then 10 s of quiet.
+  # timeout); wait up to 60 s for all, then SETTLE s of quiet.
   for _ in $(seq 60); do
     sleep 1
     open=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 | wc -l)
     [ "$open" -ge "$N" ] && break
   done
-  sleep 10
+  sleep "$SETTLE"
   open=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 | wc -l)
   rss_idle=$(rss)
   read -r rss1 heap1 < <(measure)
