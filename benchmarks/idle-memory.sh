@@ -7,15 +7,15 @@
 #   RUNS=5 LAUNCH=jar benchmarks/idle-memory.sh            (plain `java -jar`, the JVM's defaults)
 #   SERVER_JAVA_OPTS=-Xmx256m benchmarks/idle-memory.sh    (extra JVM options for the server)
 # Environment: N=15000 connections, RUNS=3, LAUNCH=script|jar, SERVER_JAVA_OPTS, LABEL (a name for
-# the summary line), PORT=17500, SETTLE=10 (idle seconds once all connections are open, before the
-# first reading). Each run prints the machine's load (`uptime`), since the machine may
-# be shared; the last line is the median and the spread (min..max) of the runs.
+# the summary line), PORT=17500, SETTLE=45 (idle seconds once all connections are open, before the
+# first reading; longer than the launcher's 30 s periodic GC). Each run prints the machine's load
+# (`uptime`), since the machine may be shared; the last line is the median and the spread (min..max).
 set -euo pipefail
 N=${N:-15000}
 RUNS=${RUNS:-3}
 LAUNCH=${LAUNCH:-script}
 PORT=${PORT:-17500}
-SETTLE=${SETTLE:-10}
+SETTLE=${SETTLE:-45}
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}
 LABEL=${LABEL:-"$LAUNCH ${SERVER_JAVA_OPTS:-(no extra options)}"}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
