@@ -245,7 +245,7 @@ fi
 # thousands of lines per second (the defaults allow 256 connections per address and 20 lines/s).
 # shellcheck disable=SC2206 # SERVER_JAVA_OPTS is meant to split
 CHORUS=("$JAVA" $SERVER_JAVA_OPTS -jar "$SERVER_JAR" --host "$HOST" --udp-port off --log-level warn
-        --chat-tls-port off --echo-tls-port off --rate-limit 0 --max-connections 0 --max-connections-per-ip 0)
+        --chat-tls-port off --echo-tls-port off --http-port off --rate-limit 0 --max-connections 0 --max-connections-per-ip 0)
 
 # ---------------------------------------------------------------- echo
 ECHO_LOADS=("pipelined ${ECHO_CONNECTIONS}x16|--pipeline 16" "ping-pong ${ECHO_CONNECTIONS}x1|--pipeline 1")

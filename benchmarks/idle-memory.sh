@@ -41,7 +41,7 @@ trap cleanup EXIT
 cp "$JAR" "$WORK/chorus-server.jar"
 cp "$BENCH" "$WORK/chorus-bench.jar"
 
-SERVER_ARGS=(--host 127.0.0.1 --echo-port off --udp-port off --chat-port "$PORT" --chat-tls-port off
+SERVER_ARGS=(--host 127.0.0.1 --echo-port off --udp-port off --http-port off --chat-port "$PORT" --chat-tls-port off
              --echo-tls-port off --max-connections 0 --max-connections-per-ip 0 --idle-timeout 0 --rate-limit 0)
 
 start_server() {
