@@ -1,5 +1,7 @@
 package io.chorus.server;
 
+import io.chorus.server.api.ApiKeys;
+import io.chorus.server.api.ApiRoute;
 import io.chorus.server.chat.ChatServerInitializer;
 import io.chorus.server.chat.ChatService;
 import io.chorus.server.echo.EchoServerInitializer;
@@ -106,6 +108,10 @@ public final class ChorusServer implements AutoCloseable {
     /** Whether this server made {@link #metrics} and so closes it. */
     private final boolean ownsMetrics;
     private final HealthStatus health = new HealthStatus();
+    /** Keys of the HTTP publish API; none turns the API off. */
+    private final ApiKeys apiKeys;
+    /** How often an SSE feed gets a keepalive comment. */
+    private final long apiKeepaliveMillis;
 
     private ChorusServer(Builder builder) {
         this.config = builder.config;
@@ -120,6 +126,8 @@ public final class ChorusServer implements AutoCloseable {
         this.limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp());
         this.ownsMetrics = builder.metrics == null;
         this.metrics = ownsMetrics ? ChorusMetrics.prometheus() : builder.metrics;
+        this.apiKeys = builder.apiKeys;
+        this.apiKeepaliveMillis = builder.apiKeepaliveMillis;
     }
 
     /**
@@ -160,6 +168,8 @@ public final class ChorusServer implements AutoCloseable {
         private EventLoopGroup ioGroup;
         private ByteBufAllocator allocator;
         private ChorusMetrics metrics;
+        private ApiKeys apiKeys = ApiKeys.NONE;
+        private long apiKeepaliveMillis = ApiRoute.DEFAULT_KEEPALIVE_MILLIS;
         // Later: the cluster backplane is given here, in the same way.
 
         private Builder(ServerConfig config) {
@@ -200,6 +210,21 @@ public final class ChorusServer implements AutoCloseable {
         }
 
         /**
+         * The keys that may publish through {@code POST /api/rooms/ROOM/messages}; default none, which
+         * turns the {@code /api/} endpoints off ({@code --api-key}, {@code --api-key-file}).
+         */
+        public Builder apiKeys(ApiKeys value) {
+            this.apiKeys = java.util.Objects.requireNonNull(value, "apiKeys");
+            return this;
+        }
+
+        /** How often an idle SSE feed gets a {@code : ping} comment; default 15 s, 0 = never. */
+        public Builder apiKeepalive(java.time.Duration value) {
+            this.apiKeepaliveMillis = value.toMillis();
+            return this;
+        }
+
+        /**
          * Binds every enabled listener. If one cannot bind, everything already started is shut down and
          * the bind failure is thrown.
          */
@@ -226,7 +251,10 @@ public final class ChorusServer implements AutoCloseable {
             bindUdp(config.udpPort());
         }
         if (config.chatPort() != ServerConfig.DISABLED || (tls != null && config.chatTlsPort() != ServerConfig.DISABLED)) {
-            chat = new ChatService(config, ioGroup, allocator);
+            chat = new ChatService(config, ioGroup, allocator, metrics);
+            metrics.roomsFrom(chat.rooms()::size);
+            metrics.watchersFrom(chat::watchers);
+            metrics.outboundQueueFrom(chat::outboundQueueBytes);
         }
         // A chat client's own requests pause at half of --max-queue; deliveries from others cut it off past all of it.
         WriteBufferWaterMark chatQueue = new WriteBufferWaterMark(config.maxQueueBytes() / 4, config.maxQueueBytes() / 2);
@@ -250,7 +278,10 @@ public final class ChorusServer implements AutoCloseable {
         HttpOptions http = config.http();
         HttpSettings settings = HttpSettings.from(config);
         boolean adminHere = !http.separateAdmin();
-        HttpRoutes routes = HttpEndpoints.publicRoutes(adminHere, health, metrics, liveChannels::size).build();
+        HttpRoutes.Builder publicRoutes = HttpEndpoints.publicRoutes(adminHere, health, metrics, liveChannels::size);
+        // The live-feed API (/api/...): off, with a JSON 404, when no key is configured or chat is off.
+        ApiRoute.addTo(publicRoutes, chat, apiKeys, apiKeepaliveMillis);
+        HttpRoutes routes = publicRoutes.build();
         if (http.httpPort() != ServerConfig.DISABLED) {
             bindTcp(Kind.HTTP, http.httpPort(), null, new HttpServerInitializer(
                     ListenerFront.plain(limiter, tracker(Kind.HTTP)), routes, settings));
