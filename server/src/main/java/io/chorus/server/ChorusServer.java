@@ -351,6 +351,7 @@ public final class ChorusServer implements AutoCloseable {
             throw new BindFailedException(kind, config.host(), port, bound.cause());
         }
         Listener listener = new Listener(kind, bound.channel());
+        bound.channel().attr(HTTP_LISTENER).set(isHttp(kind));
         listeners.add(listener);
         InetSocketAddress local = (InetSocketAddress) bound.channel().localAddress();
         String shown = local.getAddress().isAnyLocalAddress() ? config.host() : local.getAddress().getHostAddress();
@@ -415,14 +416,18 @@ public final class ChorusServer implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
         try {
             log.info("shutting down: draining {} connections", liveChannels.size());
-            // 1. Stop accepting.
-            awaitDrained("listeners", stopAccepting(), deadline);
-            // 2. Stop reading, so nothing new is accepted from clients while draining.
+            // 1. Stop accepting chat and echo connections. The HTTP listeners (and admin port) stay open,
+            // and their connections keep being read, so a load balancer sees /health answer 503 draining
+            // for the whole drain; the chat side refuses new chat lines and API publishes from step 2.
+            awaitDrained("listeners", stopAccepting(l -> !isHttp(l.kind())), deadline);
+            // 2. Stop reading chat and echo connections, so nothing new is accepted while draining.
             if (chat != null) {
                 chat.beginShutdown();
             }
             for (Channel channel : liveChannels) {
-                channel.config().setAutoRead(false);
+                if (!isHttpConnection(channel)) {
+                    channel.config().setAutoRead(false);
+                }
             }
             // 3. Deliver what was accepted: wait until every room task has run and every outbox is empty.
             if (chat != null) {
@@ -433,8 +438,16 @@ public final class ChorusServer implements AutoCloseable {
                 chat.announceShutdown();
             }
             // 5. Flush: the empty write completes once everything queued before it has been taken by the
-            // client, so the close below cuts nothing a reader is still taking within the grace. 6. Close.
-            liveChannels.writeAndFlush(Unpooled.EMPTY_BUFFER).awaitUninterruptibly(remainingMillis(deadline));
+            // client, so the close below cuts nothing a reader is still taking within the grace.
+            liveChannels.writeAndFlush(Unpooled.EMPTY_BUFFER, c -> !isHttpConnection(c))
+                    .awaitUninterruptibly(remainingMillis(deadline));
+            // 6. Now the HTTP listeners stop accepting and HTTP connections stop being read; close all.
+            awaitDrained("http listeners", stopAccepting(l -> isHttp(l.kind())), deadline);
+            for (Channel channel : liveChannels) {
+                channel.config().setAutoRead(false);
+            }
+            liveChannels.writeAndFlush(Unpooled.EMPTY_BUFFER, ChorusServer::isHttpConnection)
+                    .awaitUninterruptibly(remainingMillis(deadline));
             liveChannels.close().awaitUninterruptibly(remainingMillis(deadline));
             // 7. Release the event loops this server made; groups given to the builder stay their owner's.
             Future<?> io = ownsIoGroup ? ioGroup.shutdownGracefully(QUIET_PERIOD_MILLIS,
@@ -456,10 +469,26 @@ public final class ChorusServer implements AutoCloseable {
         }
     }
 
-    /** The listeners' drain: completes once every listening channel is closed. */
-    private CompletableFuture<Void> stopAccepting() {
+    private static boolean isHttp(Kind kind) {
+        return kind == Kind.HTTP || kind == Kind.HTTPS || kind == Kind.ADMIN;
+    }
+
+    /** True for a connection accepted by an HTTP, HTTPS or admin listener (its parent is that listener). */
+    private static boolean isHttpConnection(Channel channel) {
+        Channel parent = channel.parent();
+        return parent != null && Boolean.TRUE.equals(parent.attr(HTTP_LISTENER).get());
+    }
+
+    private static final io.netty.util.AttributeKey<Boolean> HTTP_LISTENER =
+            io.netty.util.AttributeKey.valueOf(ChorusServer.class, "httpListener");
+
+    /** The drain of the listeners {@code which} picks: completes once each of them is closed. */
+    private CompletableFuture<Void> stopAccepting(java.util.function.Predicate<Listener> which) {
         List<CompletableFuture<Void>> closed = new ArrayList<>();
         for (Listener listener : listeners) {
+            if (!which.test(listener)) {
+                continue;
+            }
             CompletableFuture<Void> one = new CompletableFuture<>();
             listener.channel().close().addListener(f -> one.complete(null));
             closed.add(one);
