@@ -441,6 +441,7 @@ public final class ApiRoute implements HttpRoute {
         ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(ctx.alloc().buffer()
                 .writeBytes((": watching #" + roomName + "\n\n").getBytes(StandardCharsets.US_ASCII))));
         SseWatcher watcher = new SseWatcher(ctx.channel(), room.get(), chat.config().maxQueueBytes());
+        watcher.meters(chat.meters());
         watcher.start(since, keepaliveMillis);
     }
 }
