@@ -240,6 +240,22 @@ class LiveFeedApiTest {
     }
 
     @Test
+    void anIdleFeedGetsKeepaliveComments() throws Exception {
+        ServerConfig config = ServerConfig.builder().ephemeralLoopback().echoPort(ServerConfig.DISABLED)
+                .udpPort(ServerConfig.DISABLED).idleTimeout(Duration.ofMillis(300)).build();
+        server = ChorusServer.builder(config).apiKeys(ApiKeys.parse(List.of(KEY))).apiKeepalive(Duration.ofMillis(50)).start();
+        try (SseReader feed = SseReader.open(server.port(ChorusServer.Kind.HTTP), "/api/rooms/quiet/events")) {
+            assertThat(feed.nextComment()).isEqualTo(": watching #quiet");
+            // Pings keep coming well past the HTTP idle timeout, which does not apply to a feed.
+            for (int i = 0; i < 12; i++) {
+                assertThat(feed.nextComment()).isEqualTo(": ping");
+            }
+            say("quiet", "finally");
+            assertThat(feed.next().data()).contains("\"text\":\"finally\"");
+        }
+    }
+
+    @Test
     void aSlowSseReaderIsCutOff() throws Exception {
         start(ApiKeys.parse(List.of(KEY)), b -> b.maxQueueBytes(64 * 1024).rateLimit(RateLimit.OFF));
         int port = server.port(ChorusServer.Kind.HTTP);
