@@ -32,13 +32,20 @@ public final class ApiKeys {
 
     /**
      * One key's identity: its first name is the default sender, and it may publish as any of its names.
+     * Equal only to itself, so two keys with the same names still have rate limits of their own.
      */
-    public record Key(List<String> names) {
-        public Key {
-            names = List.copyOf(names);
-            if (names.isEmpty()) {
+    public static final class Key {
+        private final List<String> names;
+
+        Key(List<String> names) {
+            this.names = List.copyOf(names);
+            if (this.names.isEmpty()) {
                 throw new IllegalArgumentException("a key needs at least one name");
             }
+        }
+
+        public List<String> names() {
+            return names;
         }
 
         /** The sender used when a request names none. */

@@ -13,6 +13,7 @@ import io.chorus.server.http.HttpRoutes;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -438,8 +439,10 @@ public final class ApiRoute implements HttpRoute {
             ctx.pipeline().remove("idle");
         }
         ctx.write(response, ctx.voidPromise());
-        ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(ctx.alloc().buffer()
+        ctx.writeAndFlush(new DefaultHttpContent(ctx.alloc().buffer()
                 .writeBytes((": watching #" + roomName + "\n\n").getBytes(StandardCharsets.US_ASCII))));
+        // The router's job on this connection is done; later requests on it are dropped, not answered.
+        ctx.pipeline().replace(ctx.handler(), "sse", new SseWatcher.Inbound());
         SseWatcher watcher = new SseWatcher(ctx.channel(), room.get(), chat.config().maxQueueBytes());
         watcher.meters(chat.meters());
         watcher.start(since, keepaliveMillis);

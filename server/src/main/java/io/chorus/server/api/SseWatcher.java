@@ -7,17 +7,22 @@ import io.chorus.protocol.event.OutputFormat;
 import io.chorus.server.chat.Framing;
 import io.chorus.server.chat.MemberBase;
 import io.chorus.server.chat.Room;
+import io.chorus.server.support.ChannelErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
@@ -66,6 +71,8 @@ final class SseWatcher extends MemberBase {
             keepalive = channel.eventLoop().scheduleAtFixedRate(this::ping, keepaliveMillis, keepaliveMillis,
                     TimeUnit.MILLISECONDS);
         }
+        // Watch first: if the channel is already closed, the unwatch below is queued to the room after it.
+        room.watch(this, afterId);
         channel.closeFuture().addListener(f -> {
             if (keepalive != null) {
                 keepalive.cancel(false);
@@ -75,7 +82,6 @@ final class SseWatcher extends MemberBase {
                 log.debug("[{}] stopped watching #{}", channel.id(), room.name());
             }
         });
-        room.watch(this, afterId);
         if (log.isDebugEnabled()) {
             log.debug("[{}] watching #{} after id {}", channel.id(), room.name(), afterId);
         }
@@ -133,7 +139,7 @@ final class SseWatcher extends MemberBase {
 
     /** The top-level {@code id} of a JSON event (messages and actions carry one), or 0. */
     static long messageId(ByteBuf json) {
-        try (JsonParser parser = JSON.createParser((java.io.InputStream) new ByteBufInputStream(json.duplicate()))) {
+        try (JsonParser parser = JSON.createParser((InputStream) new ByteBufInputStream(json.duplicate()))) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return 0;
             }
@@ -180,5 +186,21 @@ final class SseWatcher extends MemberBase {
     @Override
     public String toString() {
         return "watcher@" + channel.id().asShortText();
+    }
+
+    /**
+     * Takes the place of the HTTP router once a feed has started: the response is a stream now, so a
+     * further request on this connection is dropped (released here), never answered in the middle of it.
+     */
+    static final class Inbound extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ChannelErrors.closeOnError(log, ctx, cause);
+        }
     }
 }

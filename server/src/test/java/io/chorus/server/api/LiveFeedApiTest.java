@@ -240,6 +240,34 @@ class LiveFeedApiTest {
     }
 
     @Test
+    void publishesCountAgainstTheRateLimitPerKey() throws Exception {
+        start(ApiKeys.parse(List.of(KEY, "other-key")), b -> b.rateLimit(new RateLimit(0.0001, 2)));
+        say("r", "one");
+        say("r", "two");
+        HttpResponse<String> third = post("/api/rooms/r/messages", KEY, "text/plain", "three");
+        assertThat(third.statusCode()).isEqualTo(429);
+        assertThat(third.headers().firstValue("retry-after")).contains("1");
+        assertThat(third.body()).contains("\"error\":\"rate-limited\"");
+        // Another key has a bucket of its own.
+        assertThat(post("/api/rooms/r/messages", "other-key", "text/plain", "four").statusCode()).isEqualTo(201);
+        assertThat(room("r").lastMessageId()).isEqualTo(3);
+    }
+
+    @Test
+    void aSecondRequestOnAFeedConnectionIsNotAnsweredInsideTheStream() throws Exception {
+        start();
+        try (SseReader feed = SseReader.open(server.port(ChorusServer.Kind.HTTP), "/api/rooms/calm/events")) {
+            assertThat(feed.nextComment()).isEqualTo(": watching #calm");
+            await().atMost(WAIT).until(() -> room("calm").watcherCount() == 1);
+            feed.sendRaw("GET /api/rooms HTTP/1.1\r\nHost: x\r\n\r\n");
+            say("calm", "still a feed");
+            SseReader.SseEvent event = feed.next();
+            assertThat(event.id()).isEqualTo("1");
+            assertThat(event.data()).contains("\"text\":\"still a feed\"");
+        }
+    }
+
+    @Test
     void anIdleFeedGetsKeepaliveComments() throws Exception {
         ServerConfig config = ServerConfig.builder().ephemeralLoopback().echoPort(ServerConfig.DISABLED)
                 .udpPort(ServerConfig.DISABLED).idleTimeout(Duration.ofMillis(300)).build();

@@ -66,6 +66,12 @@ final class SseReader implements AutoCloseable {
         return open(port, target, null, 0);
     }
 
+    /** Sends raw bytes on the feed's connection, as a confused or hostile client might. */
+    void sendRaw(String text) throws IOException {
+        socket.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+        socket.getOutputStream().flush();
+    }
+
     int status() {
         return status;
     }
