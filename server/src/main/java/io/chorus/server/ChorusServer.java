@@ -1,5 +1,7 @@
 package io.chorus.server;
 
+import io.chorus.server.api.ApiKeys;
+import io.chorus.server.api.ApiRoute;
 import io.chorus.server.chat.ChatServerInitializer;
 import io.chorus.server.chat.ChatService;
 import io.chorus.server.echo.EchoServerInitializer;
@@ -111,6 +113,10 @@ public final class ChorusServer implements AutoCloseable {
     /** Whether this server made {@link #metrics} and so closes it. */
     private final boolean ownsMetrics;
     private final HealthStatus health = new HealthStatus();
+    /** Keys of the HTTP publish API; none turns the API off. */
+    private final ApiKeys apiKeys;
+    /** How often an SSE feed gets a keepalive comment. */
+    private final long apiKeepaliveMillis;
 
     private ChorusServer(Builder builder) {
         this.config = builder.config;
@@ -125,6 +131,8 @@ public final class ChorusServer implements AutoCloseable {
         this.limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp());
         this.ownsMetrics = builder.metrics == null;
         this.metrics = ownsMetrics ? ChorusMetrics.prometheus() : builder.metrics;
+        this.apiKeys = builder.apiKeys;
+        this.apiKeepaliveMillis = builder.apiKeepaliveMillis;
     }
 
     /**
@@ -165,6 +173,8 @@ public final class ChorusServer implements AutoCloseable {
         private EventLoopGroup ioGroup;
         private ByteBufAllocator allocator;
         private ChorusMetrics metrics;
+        private ApiKeys apiKeys = ApiKeys.NONE;
+        private long apiKeepaliveMillis = ApiRoute.DEFAULT_KEEPALIVE_MILLIS;
         // Later: the cluster backplane is given here, in the same way.
 
         private Builder(ServerConfig config) {
@@ -201,6 +211,21 @@ public final class ChorusServer implements AutoCloseable {
          */
         public Builder metrics(ChorusMetrics value) {
             this.metrics = java.util.Objects.requireNonNull(value, "metrics");
+            return this;
+        }
+
+        /**
+         * The keys that may publish through {@code POST /api/rooms/ROOM/messages}; default none, which
+         * turns the {@code /api/} endpoints off ({@code --api-key}, {@code --api-key-file}).
+         */
+        public Builder apiKeys(ApiKeys value) {
+            this.apiKeys = java.util.Objects.requireNonNull(value, "apiKeys");
+            return this;
+        }
+
+        /** How often an idle SSE feed gets a {@code : ping} comment; default 15 s, 0 = never. */
+        public Builder apiKeepalive(java.time.Duration value) {
+            this.apiKeepaliveMillis = value.toMillis();
             return this;
         }
 
@@ -244,7 +269,10 @@ public final class ChorusServer implements AutoCloseable {
             bindUdp(config.udpPort());
         }
         if (config.chatPort() != ServerConfig.DISABLED || (tls != null && config.chatTlsPort() != ServerConfig.DISABLED)) {
-            chat = new ChatService(config, ioGroup, allocator);
+            chat = new ChatService(config, ioGroup, allocator, metrics);
+            metrics.roomsFrom(chat.rooms()::size);
+            metrics.watchersFrom(chat::watchers);
+            metrics.outboundQueueFrom(chat::outboundQueueBytes);
         }
         // A chat client's own requests pause at half of --max-queue; deliveries from others cut it off past all of it.
         WriteBufferWaterMark chatQueue = new WriteBufferWaterMark(config.maxQueueBytes() / 4, config.maxQueueBytes() / 2);
@@ -268,7 +296,10 @@ public final class ChorusServer implements AutoCloseable {
         HttpOptions http = config.http();
         HttpSettings settings = HttpSettings.from(config);
         boolean adminHere = !http.separateAdmin();
-        HttpRoutes routes = HttpEndpoints.publicRoutes(adminHere, health, metrics, liveChannels::size).build();
+        HttpRoutes.Builder publicRoutes = HttpEndpoints.publicRoutes(adminHere, health, metrics, liveChannels::size);
+        // The live-feed API (/api/...): off, with a JSON 404, when no key is configured or chat is off.
+        ApiRoute.addTo(publicRoutes, chat, apiKeys, apiKeepaliveMillis);
+        HttpRoutes routes = publicRoutes.build();
         if (http.httpPort() != ServerConfig.DISABLED) {
             bindTcp(Kind.HTTP, http.httpPort(), null, new HttpServerInitializer(
                     ListenerFront.plain(limiter, tracker(Kind.HTTP)), routes, settings));
@@ -342,6 +373,7 @@ public final class ChorusServer implements AutoCloseable {
             throw new BindFailedException(kind, config.host(), port, bound.cause());
         }
         Listener listener = new Listener(kind, bound.channel());
+        bound.channel().attr(HTTP_LISTENER).set(isHttp(kind));
         listeners.add(listener);
         InetSocketAddress local = (InetSocketAddress) bound.channel().localAddress();
         String shown = local.getAddress().isAnyLocalAddress() ? config.host() : local.getAddress().getHostAddress();
@@ -406,14 +438,18 @@ public final class ChorusServer implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
         try {
             log.info("shutting down: draining {} connections", liveChannels.size());
-            // 1. Stop accepting.
-            awaitDrained("listeners", stopAccepting(), deadline);
-            // 2. Stop reading, so nothing new is accepted from clients while draining.
+            // 1. Stop accepting chat and echo connections. The HTTP listeners (and admin port) stay open,
+            // and their connections keep being read, so a load balancer sees /health answer 503 draining
+            // for the whole drain; the chat side refuses new chat lines and API publishes from step 2.
+            awaitDrained("listeners", stopAccepting(l -> !isHttp(l.kind())), deadline);
+            // 2. Stop reading chat and echo connections, so nothing new is accepted while draining.
             if (chat != null) {
                 chat.beginShutdown();
             }
             for (Channel channel : liveChannels) {
-                channel.config().setAutoRead(false);
+                if (!isHttpConnection(channel)) {
+                    channel.config().setAutoRead(false);
+                }
             }
             // 3. Deliver what was accepted: wait until every room task has run and every outbox is empty.
             if (chat != null) {
@@ -424,8 +460,16 @@ public final class ChorusServer implements AutoCloseable {
                 chat.announceShutdown();
             }
             // 5. Flush: the empty write completes once everything queued before it has been taken by the
-            // client, so the close below cuts nothing a reader is still taking within the grace. 6. Close.
-            liveChannels.writeAndFlush(Unpooled.EMPTY_BUFFER).awaitUninterruptibly(remainingMillis(deadline));
+            // client, so the close below cuts nothing a reader is still taking within the grace.
+            liveChannels.writeAndFlush(Unpooled.EMPTY_BUFFER, c -> !isHttpConnection(c))
+                    .awaitUninterruptibly(remainingMillis(deadline));
+            // 6. Now the HTTP listeners stop accepting and HTTP connections stop being read; close all.
+            awaitDrained("http listeners", stopAccepting(l -> isHttp(l.kind())), deadline);
+            for (Channel channel : liveChannels) {
+                channel.config().setAutoRead(false);
+            }
+            liveChannels.writeAndFlush(Unpooled.EMPTY_BUFFER, ChorusServer::isHttpConnection)
+                    .awaitUninterruptibly(remainingMillis(deadline));
             liveChannels.close().awaitUninterruptibly(remainingMillis(deadline));
             // 7. Release the event loops this server made; groups given to the builder stay their owner's.
             Future<?> io = ownsIoGroup ? ioGroup.shutdownGracefully(QUIET_PERIOD_MILLIS,
@@ -447,10 +491,26 @@ public final class ChorusServer implements AutoCloseable {
         }
     }
 
-    /** The listeners' drain: completes once every listening channel is closed. */
-    private CompletableFuture<Void> stopAccepting() {
+    private static boolean isHttp(Kind kind) {
+        return kind == Kind.HTTP || kind == Kind.HTTPS || kind == Kind.ADMIN;
+    }
+
+    /** True for a connection accepted by an HTTP, HTTPS or admin listener (its parent is that listener). */
+    private static boolean isHttpConnection(Channel channel) {
+        Channel parent = channel.parent();
+        return parent != null && Boolean.TRUE.equals(parent.attr(HTTP_LISTENER).get());
+    }
+
+    private static final io.netty.util.AttributeKey<Boolean> HTTP_LISTENER =
+            io.netty.util.AttributeKey.valueOf(ChorusServer.class, "httpListener");
+
+    /** The drain of the listeners {@code which} picks: completes once each of them is closed. */
+    private CompletableFuture<Void> stopAccepting(java.util.function.Predicate<Listener> which) {
         List<CompletableFuture<Void>> closed = new ArrayList<>();
         for (Listener listener : listeners) {
+            if (!which.test(listener)) {
+                continue;
+            }
             CompletableFuture<Void> one = new CompletableFuture<>();
             listener.channel().close().addListener(f -> one.complete(null));
             closed.add(one);

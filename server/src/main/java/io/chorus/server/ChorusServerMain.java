@@ -192,6 +192,14 @@ public final class ChorusServerMain implements Callable<Integer> {
             description = "Largest HTTP request body; larger bodies get 413 (CHORUS_MAX_HTTP_BODY). Default: ${DEFAULT-VALUE}.")
     int maxHttpBody;
 
+    @Option(names = "--api-key", paramLabel = "KEY[=NAME[:NAME...]]", defaultValue = "${env:CHORUS_API_KEYS}",
+            description = "A key for the HTTP publish API (POST /api/rooms/ROOM/messages with Authorization: Bearer KEY), with the sender names it may use (default: api). Repeatable; CHORUS_API_KEYS takes a comma-separated list. Without any key the /api/ endpoints are off.")
+    List<String> apiKeys = new java.util.ArrayList<>();
+
+    @Option(names = "--api-key-file", paramLabel = "PATH", defaultValue = "${env:CHORUS_API_KEY_FILE}",
+            description = "A file of API keys, one per line: KEY NAME [NAME...]; # starts a comment (CHORUS_API_KEY_FILE).")
+    java.nio.file.Path apiKeyFile;
+
     @Option(names = "--shutdown-grace", paramLabel = "SECONDS", defaultValue = "${env:CHORUS_SHUTDOWN_GRACE:-" + ServerConfig.DEFAULT_SHUTDOWN_GRACE_SECONDS + "}",
             description = "Seconds a graceful shutdown may take before connections are cut (CHORUS_SHUTDOWN_GRACE). Default: ${DEFAULT-VALUE}.")
     double shutdownGraceSeconds;
@@ -239,6 +247,12 @@ public final class ChorusServerMain implements Callable<Integer> {
                 .build();
     }
 
+    /** The keys of the HTTP publish API, from {@code --api-key} and {@code --api-key-file}. */
+    io.chorus.server.api.ApiKeys toApiKeys() throws java.io.IOException {
+        io.chorus.server.api.ApiKeys keys = io.chorus.server.api.ApiKeys.parse(apiKeys == null ? List.of() : apiKeys);
+        return apiKeyFile == null ? keys : keys.and(io.chorus.server.api.ApiKeys.fromFile(apiKeyFile));
+    }
+
     /** Says at start how many connections are allowed, and warns when accept would run out of descriptors first. */
     private static void logConnectionLimit(Logger log, int maxConnections, long openFileLimit) {
         String limit = openFileLimit < 1 ? "unknown" : Long.toString(openFileLimit);
@@ -256,8 +270,13 @@ public final class ChorusServerMain implements Callable<Integer> {
         InternalLoggerFactory.setDefaultFactory(Log4J2LoggerFactory.INSTANCE);
         Logger log = LogManager.getLogger(ChorusServerMain.class);
         ServerConfig config;
+        io.chorus.server.api.ApiKeys keys;
         try {
             config = toConfig();
+            keys = toApiKeys();
+        } catch (java.io.IOException e) {
+            System.err.println("chorus-server: cannot read --api-key-file: " + e.getMessage());
+            return 2;
         } catch (IllegalArgumentException e) {
             System.err.println("chorus-server: " + e.getMessage());
             return 2;
@@ -266,7 +285,8 @@ public final class ChorusServerMain implements Callable<Integer> {
         ShutdownSignals signals = ShutdownSignals.install();
         ChorusServer server;
         try {
-            server = ChorusServer.start(config);
+            server = ChorusServer.builder(config).apiKeys(keys).start();
+            log.info("http api: {}", keys.isEmpty() ? "off (no --api-key)" : keys + " configured");
         } catch (ChorusServer.BindFailedException | IllegalStateException | UnsatisfiedLinkError e) {
             System.err.println("chorus-server: " + e.getMessage());
             return 1;

@@ -62,6 +62,7 @@ public final class ChatConnection {
         this.service = service;
         this.member = member;
         this.replies = new OrderedReplies(member, MAX_REPLY_BACKLOG / 2, transport::inputReady);
+        member.meters(service.meters());
     }
 
     public MemberBase member() {
@@ -183,6 +184,9 @@ public final class ChatConnection {
             return true;
         }
         RateLimiter.Verdict verdict = limiter.take(now());
+        if (verdict != RateLimiter.Verdict.ACCEPT) {
+            service.meters().rateLimitedLine();
+        }
         if (verdict == RateLimiter.Verdict.DROP_AND_TELL) {
             RateLimit rate = service.config().rateLimit();
             error(RATE_LIMITED, "slow down: at most " + formatRate(rate.perSecond()) + " lines per second (bursts of "
@@ -214,6 +218,7 @@ public final class ChatConnection {
     private void say(String text, boolean action) {
         Room room = currentRoomOrError();
         if (room != null) {
+            service.meters().messageIn();
             room.publish(member, member.nick(), text, action, Instant.now(), replies.reserve());
         }
     }
@@ -285,6 +290,8 @@ public final class ChatConnection {
     private void privateMessage(String nick, String text) {
         service.nicks().find(nick).ifPresentOrElse(target -> {
             Event.Private event = new Event.Private(member.nick(), target.nick(), text, Instant.now());
+            service.meters().messageIn();
+            service.meters().messagesOut(target == member || !member.echo() ? 1 : 2);
             if (target == member) {
                 replies.now(event);
                 return;

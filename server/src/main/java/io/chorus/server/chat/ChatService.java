@@ -2,6 +2,7 @@ package io.chorus.server.chat;
 
 import io.chorus.protocol.event.Event;
 import io.chorus.server.ServerConfig;
+import io.chorus.server.metrics.ChatMeters;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
@@ -26,11 +27,18 @@ public final class ChatService {
     private final ServerConfig config;
     private final EventLoopGroup loops;
     private volatile boolean shuttingDown;
+    private final ChatMeters meters;
 
     public ChatService(ServerConfig config, EventLoopGroup loops, ByteBufAllocator alloc) {
+        this(config, loops, alloc, ChatMeters.NONE);
+    }
+
+    /** A chat service that reports to {@code meters} (the server's {@code ChorusMetrics}). */
+    public ChatService(ServerConfig config, EventLoopGroup loops, ByteBufAllocator alloc, ChatMeters meters) {
+        this.meters = java.util.Objects.requireNonNull(meters, "meters");
         this.config = config;
         this.loops = loops;
-        this.rooms = new RoomRegistry(loops, config.historySize(), config.maxRooms(), config.quietRoomSize(), alloc);
+        this.rooms = new RoomRegistry(loops, config.historySize(), config.maxRooms(), config.quietRoomSize(), alloc, meters);
     }
 
     public NickRegistry nicks() {
@@ -39,6 +47,29 @@ public final class ChatService {
 
     public RoomRegistry rooms() {
         return rooms;
+    }
+
+    /** Where the chat core counts messages, fan-out, cut-offs and errors. */
+    public ChatMeters meters() {
+        return meters;
+    }
+
+    /** Bytes queued for connected chat users and not yet taken by them; summed when metrics are scraped. */
+    public long outboundQueueBytes() {
+        long total = 0;
+        for (Member session : nicks.sessions()) {
+            total += session.queuedBytes();
+        }
+        return total;
+    }
+
+    /** Read-only watchers (SSE feeds) over all rooms; for metrics. */
+    public int watchers() {
+        int total = 0;
+        for (Room room : rooms.all()) {
+            total += room.watcherCount();
+        }
+        return total;
     }
 
     public ServerConfig config() {
@@ -120,6 +151,7 @@ public final class ChatService {
     public void announceShutdown() {
         shuttingDown = true;
         for (Member session : nicks.sessions()) {
+            meters.error("shutting-down");
             session.send(new Event.Error("shutting-down", "the server is shutting down"));
         }
     }

@@ -2,6 +2,7 @@ package io.chorus.server.chat;
 
 import io.chorus.protocol.event.Event;
 import io.chorus.protocol.event.OutputFormat;
+import io.chorus.server.metrics.ChatMeters;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -29,6 +30,18 @@ public abstract class MemberBase implements Member {
 
     protected MemberBase(long maxQueueBytes) {
         this.maxQueueBytes = maxQueueBytes;
+    }
+
+    /** Where this member's cut-off and the errors sent to it are counted; none until set. */
+    private volatile ChatMeters meters = ChatMeters.NONE;
+
+    public ChatMeters meters() {
+        return meters;
+    }
+
+    /** Sets where this member's cut-off and errors are counted; call before it is in a room. */
+    public void meters(ChatMeters value) {
+        this.meters = java.util.Objects.requireNonNull(value, "meters");
     }
 
     @Override
@@ -77,6 +90,8 @@ public abstract class MemberBase implements Member {
     public final void deliver(ByteBuf payload) {
         if (!cutOff && isTransportOpen() && shouldCutOff()) {
             cutOff = true;
+            meters.slowConsumerCutoff();
+            meters.error(SLOW_CONSUMER);
             cutOff(Encoded.encode(new Event.Error(SLOW_CONSUMER, "you fell more than " + maxQueueBytes
                     + " bytes behind; disconnecting"), format, framing(), alloc()));
         }

@@ -104,6 +104,10 @@ final class OrderedReplies {
     }
 
     private void writeEvent(Event event, io.chorus.protocol.event.OutputFormat format) {
+        if (event instanceof Event.Error error) {
+            // Every error a chat connection is told goes through here (or MemberBase's cut-off).
+            member.meters().error(error.code());
+        }
         member.reply(Encoded.encode(event, format, member.framing(), member.alloc()));
     }
 }

@@ -3,6 +3,7 @@ package io.chorus.server.chat;
 import io.chorus.protocol.event.Event;
 import io.chorus.protocol.event.EventEncoder;
 import io.chorus.protocol.event.OutputFormat;
+import io.chorus.server.metrics.ChatMeters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.concurrent.EventExecutor;
@@ -13,6 +14,9 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * One chat room: its members, its message numbering and the history kept for {@code /history}.
@@ -34,6 +38,8 @@ public final class Room {
     /** Above this many members, joins, leaves and nick changes are not announced to everyone; 0 = never quiet. */
     private final int quietSize;
     private final ByteBufAllocator alloc;
+    /** Fan-out deliveries and history memory are counted here. */
+    private final ChatMeters meters;
 
     // Confined to executor.
     /** Members grouped by their channel's event loop; each array is replaced, never mutated. */
@@ -54,7 +60,21 @@ public final class Room {
     /** Read from other threads for {@code /rooms}. */
     private volatile int memberCount;
 
+    /**
+     * Read-only members (SSE watchers): in {@link #membersByLoop} for the fan-out, but not in
+     * {@code /who}, the member count or announcements. Confined to executor.
+     */
+    private final Set<Member> watchers = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Read from other threads for the API's room list and metrics. */
+    private volatile int watcherCount;
+
     Room(String name, EventExecutor executor, int historyLimit, int quietSize, ByteBufAllocator alloc) {
+        this(name, executor, historyLimit, quietSize, alloc, ChatMeters.NONE);
+    }
+
+    Room(String name, EventExecutor executor, int historyLimit, int quietSize, ByteBufAllocator alloc,
+            ChatMeters meters) {
+        this.meters = meters;
         this.name = name;
         this.quietSize = quietSize;
         this.executor = executor;
@@ -177,6 +197,9 @@ public final class Room {
                     : new Event.Message(name, nick, text, id, ts, false);
             remember(event);
             fanOut(event, from);
+            if (from.echo()) {
+                meters.messagesOut(1);
+            }
             tell(slot, from.echo() ? List.of(event) : NOTHING);
         });
     }
@@ -214,7 +237,9 @@ public final class Room {
             List<String> nicks = new ArrayList<>(memberCount);
             for (Member[] members : membersByLoop.values()) {
                 for (Member member : members) {
-                    nicks.add(member.nick());
+                    if (!watchers.contains(member)) {
+                        nicks.add(member.nick());
+                    }
                 }
             }
             nicks.sort(String.CASE_INSENSITIVE_ORDER);
@@ -281,8 +306,11 @@ public final class Room {
             return;
         }
         history.addLast(event);
+        meters.historyBytes(historyBytes(event));
         while (history.size() > historyLimit) {
-            droppedThrough = idOf(history.removeFirst());
+            Event dropped = history.removeFirst();
+            meters.historyBytes(-historyBytes(dropped));
+            droppedThrough = idOf(dropped);
         }
     }
 
@@ -309,6 +337,7 @@ public final class Room {
      */
     private void fanOut(Event event, Member except) {
         ByteBuf[] master = scratch;
+        long reached = 0;
         try {
             for (Map.Entry<EventExecutor, Member[]> group : membersByLoop.entrySet()) {
                 Member[] members = group.getValue();
@@ -316,6 +345,7 @@ public final class Room {
                 for (Member member : members) {
                     if (member != except) {
                         needed |= 1 << Encoded.slotOf(member);
+                        reached++;
                     }
                 }
                 if (needed == 0) {
@@ -342,6 +372,7 @@ public final class Room {
                 release(master[slot]);
                 master[slot] = null;
             }
+            countDeliveries(event, reached);
         }
     }
 
@@ -366,6 +397,150 @@ public final class Room {
 
     private static final EventEncoder TEXT = EventEncoder.of(OutputFormat.TEXT);
     private static final EventEncoder JSON = EventEncoder.of(OutputFormat.JSON);
+
+    // ---- Read-only watchers and server-side publishing (the HTTP API); see io.chorus.server.api. ----
+
+    /** Read-only members watching this room now. */
+    public int watcherCount() {
+        return watcherCount;
+    }
+
+    /**
+     * Adds a read-only watcher: it receives every room event from now on through the same fan-out as
+     * members, but is not in {@code /who}, the member count or join/leave announcements. With
+     * {@code afterId >= 0} it first gets the held messages after that id (as replays) and a history
+     * marker saying whether the gap was complete, in order before any live event.
+     */
+    public void watch(Member watcher, long afterId) {
+        executor.execute(() -> {
+            if (watchers.contains(watcher)) {
+                return;
+            }
+            List<Event> replay = afterId < 0 ? NOTHING : replayAfter(afterId, Integer.MAX_VALUE);
+            if (!replay.isEmpty()) {
+                // Queued in the watcher's loop outbox ahead of every broadcast the room makes after this.
+                outbox(watcher.eventLoop()).then(() -> {
+                    if (watcher.isOpen()) {
+                        for (Event event : replay) {
+                            watcher.deliver(Encoded.encode(event, watcher.format(), watcher.framing(), watcher.alloc()));
+                        }
+                        watcher.flush();
+                    }
+                });
+            }
+            EventExecutor loop = watcher.eventLoop();
+            Member[] current = membersByLoop.getOrDefault(loop, NO_MEMBERS);
+            Member[] next = Arrays.copyOf(current, current.length + 1);
+            next[current.length] = watcher;
+            membersByLoop.put(loop, next);
+            watchers.add(watcher);
+            watcherCount = watchers.size();
+        });
+    }
+
+    /** Removes a watcher; nobody is told. */
+    public void unwatch(Member watcher) {
+        executor.execute(() -> {
+            if (!watchers.remove(watcher)) {
+                return;
+            }
+            watcherCount = watchers.size();
+            EventExecutor loop = watcher.eventLoop();
+            Member[] current = membersByLoop.getOrDefault(loop, NO_MEMBERS);
+            Member[] next = Arrays.stream(current).filter(m -> m != watcher).toArray(Member[]::new);
+            if (next.length == 0) {
+                membersByLoop.remove(loop);
+            } else {
+                membersByLoop.put(loop, next);
+            }
+        });
+    }
+
+    /**
+     * Numbers, stores and delivers a message (or action) that no connected member sent: a server-side
+     * publisher such as the HTTP API. Completes with the message id once it is numbered.
+     */
+    public CompletionStage<Long> publishFrom(String nick, String text, boolean action, Instant ts) {
+        CompletableFuture<Long> id = new CompletableFuture<>();
+        executor.execute(() -> {
+            try {
+                long assigned = nextId++;
+                lastId = assigned;
+                Event event = action
+                        ? new Event.Action(name, nick, text, assigned, ts, false)
+                        : new Event.Message(name, nick, text, assigned, ts, false);
+                remember(event);
+                fanOut(event, null);
+                id.complete(assigned);
+            } catch (Throwable t) {
+                id.completeExceptionally(t);
+            }
+        });
+        return id;
+    }
+
+    /**
+     * Held messages for a reader that is not a member (the HTTP API), as replays, ending with the same
+     * {@link Event.HistoryEnd} marker as {@code /history}: with {@code afterId >= 0}, the first
+     * {@code limit} messages after that id; otherwise the last {@code limit}.
+     */
+    public CompletionStage<List<Event>> historyFor(long afterId, int limit) {
+        CompletableFuture<List<Event>> page = new CompletableFuture<>();
+        executor.execute(() -> {
+            try {
+                if (afterId >= 0) {
+                    page.complete(replayAfter(afterId, limit));
+                } else {
+                    long wantFrom = Math.max(1, nextId - limit);
+                    page.complete(replayAfter(wantFrom - 1, limit, wantFrom > droppedThrough));
+                }
+            } catch (Throwable t) {
+                page.completeExceptionally(t);
+            }
+        });
+        return page;
+    }
+
+    /** Replays after {@code afterId}, complete by the same rule as {@link #historySince}. */
+    private List<Event> replayAfter(long afterId, int limit) {
+        return replayAfter(afterId, limit, afterId >= droppedThrough && afterId < nextId);
+    }
+
+    private List<Event> replayAfter(long afterId, int limit, boolean complete) {
+        List<Event> replayed = new ArrayList<>();
+        long first = 0;
+        long last = 0;
+        for (Event event : history) {
+            long id = idOf(event);
+            if (id > afterId && replayed.size() < limit) {
+                replayed.add(event instanceof Event.Message m ? m.asReplay() : ((Event.Action) event).asReplay());
+                if (first == 0) {
+                    first = id;
+                }
+                last = id;
+            }
+        }
+        replayed.add(new Event.HistoryEnd(name, complete, replayed.size(), first, last));
+        return replayed;
+    }
+
+    /** Counts one fan-out: every member reached, and as messages out when it is a message or action. */
+    private void countDeliveries(Event event, long reached) {
+        meters.fanOut(reached);
+        if (event instanceof Event.Message || event instanceof Event.Action) {
+            meters.messagesOut(reached);
+        }
+    }
+
+    /**
+     * An estimate of the heap one held message takes: its strings (two bytes a char), the record and the
+     * instant, and the deque slot. Cheap and stable, so adding and dropping the same event cancel out.
+     */
+    static long historyBytes(Event event) {
+        String from = event instanceof Event.Message m ? m.from() : ((Event.Action) event).from();
+        String text = event instanceof Event.Message m ? m.text() : ((Event.Action) event).text();
+        return 2L * (from.length() + text.length()) + 120;
+    }
 
     /** A snapshot of the room for {@code /rooms}. */
     Event.RoomInfo info() {

@@ -1,6 +1,7 @@
 package io.chorus.server.chat;
 
 import io.chorus.protocol.event.Event;
+import io.chorus.server.metrics.ChatMeters;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import java.util.ArrayList;
@@ -28,8 +29,16 @@ public final class RoomRegistry {
     private final int maxRooms;
     private final int quietSize;
     private final ByteBufAllocator alloc;
+    private final ChatMeters meters;
 
     public RoomRegistry(EventLoopGroup loops, int historyLimit, int maxRooms, int quietSize, ByteBufAllocator alloc) {
+        this(loops, historyLimit, maxRooms, quietSize, alloc, ChatMeters.NONE);
+    }
+
+    /** A registry whose rooms count fan-out and history memory to {@code meters}. */
+    public RoomRegistry(EventLoopGroup loops, int historyLimit, int maxRooms, int quietSize, ByteBufAllocator alloc,
+            ChatMeters meters) {
+        this.meters = meters;
         this.loops = loops;
         this.quietSize = quietSize;
         this.historyLimit = historyLimit;
@@ -49,7 +58,7 @@ public final class RoomRegistry {
                 count.decrementAndGet();
                 return null;
             }
-            return new Room(n, loops.next(), historyLimit, quietSize, alloc);
+            return new Room(n, loops.next(), historyLimit, quietSize, alloc, meters);
         }));
     }
 
@@ -71,6 +80,13 @@ public final class RoomRegistry {
 
     public int size() {
         return rooms.size();
+    }
+
+    /** Every room held now, by name; for the HTTP API's room list. */
+    public List<Room> list() {
+        List<Room> list = new ArrayList<>(rooms.values());
+        list.sort(Comparator.comparing(Room::name));
+        return list;
     }
 
     /** Every room held now; for the shutdown drain. */

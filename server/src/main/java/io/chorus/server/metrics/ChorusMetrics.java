@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
  * registry. The methods are thread-safe and cheap (a {@link LongAdder} add or a cached counter), and
  * take no per-room or per-user tag, so the number of series stays bounded. One instance per server.
  */
-public final class ChorusMetrics implements AutoCloseable {
+public final class ChorusMetrics implements ChatMeters, AutoCloseable {
 
     /**
      * Error codes counted under their own tag; any other code counts as {@value #OTHER_CODE}, so a
@@ -57,6 +57,8 @@ public final class ChorusMetrics implements AutoCloseable {
     private final LongAdder outboundQueueBytes = new LongAdder();
     private final LongAdder historyBytes = new LongAdder();
     private volatile IntSupplier rooms = () -> 0;
+    private volatile IntSupplier watchers = () -> 0;
+    private volatile java.util.function.LongSupplier outboundQueue = () -> 0;
 
     /** Registers every family on {@code registry}, with the JVM and process binders. */
     public ChorusMetrics(MeterRegistry registry) {
@@ -74,7 +76,7 @@ public final class ChorusMetrics implements AutoCloseable {
                 .description("Chat messages accepted from clients: room messages, actions and private messages")
                 .register(registry);
         messagesOut = Counter.builder("chorus.messages.out")
-                .description("Events written to chat connections")
+                .description("Chat messages (room messages, actions, private messages) delivered to members")
                 .register(registry);
         fanOutDeliveries = Counter.builder("chorus.fanout.deliveries")
                 .description("Room events handed to members, one per member reached")
@@ -90,7 +92,10 @@ public final class ChorusMetrics implements AutoCloseable {
         Gauge.builder("chorus.rooms", this, m -> m.rooms.getAsInt())
                 .description("Rooms the server holds")
                 .register(registry);
-        Gauge.builder("chorus.outbound.queue", outboundQueueBytes, LongAdder::sum)
+        Gauge.builder("chorus.watchers", this, m -> m.watchers.getAsInt())
+                .description("Read-only watchers (server-sent-event feeds) over all rooms")
+                .register(registry);
+        Gauge.builder("chorus.outbound.queue", this, m -> m.outboundQueueBytes.sum() + m.outboundQueue.getAsLong())
                 .baseUnit("bytes")
                 .description("Bytes queued for chat connections and not yet written to their sockets")
                 .register(registry);
@@ -147,31 +152,37 @@ public final class ChorusMetrics implements AutoCloseable {
     }
 
     /** One chat message (room message, action or private message) accepted from a client. */
+    @Override
     public void messageIn() {
         messagesIn.increment();
     }
 
     /** {@code count} events written to chat connections. */
+    @Override
     public void messagesOut(long count) {
         messagesOut.increment(count);
     }
 
     /** One room event handed to {@code members} members. */
+    @Override
     public void fanOut(long members) {
         fanOutDeliveries.increment(members);
     }
 
     /** A connection cut off as a slow consumer. */
+    @Override
     public void slowConsumerCutoff() {
         slowConsumerCutoffs.increment();
     }
 
     /** A chat line refused by the rate limit. */
+    @Override
     public void rateLimitedLine() {
         rateLimitedLines.increment();
     }
 
     /** An error event sent to a client; codes outside {@link #ERROR_CODES} count as {@value #OTHER_CODE}. */
+    @Override
     public void error(String code) {
         Counter counter = errors.get(code);
         (counter != null ? counter : otherErrors).increment();
@@ -182,12 +193,26 @@ public final class ChorusMetrics implements AutoCloseable {
         this.rooms = requireNonNull(count, "count");
     }
 
+    /** Where {@code chorus_watchers} reads the number of SSE watchers from; 0 until this is called. */
+    public void watchersFrom(IntSupplier count) {
+        this.watchers = requireNonNull(count, "count");
+    }
+
+    /**
+     * Where {@code chorus_outbound_queue_bytes} reads the bytes queued for chat members from, at scrape
+     * time (a sum over the members, so it costs nothing per message); added to the deltas below.
+     */
+    public void outboundQueueFrom(java.util.function.LongSupplier bytes) {
+        this.outboundQueue = requireNonNull(bytes, "bytes");
+    }
+
     /** Bytes queued for (positive) or written to (negative) chat connections. */
     public void outboundQueueBytes(long delta) {
         outboundQueueBytes.add(delta);
     }
 
     /** Bytes added to (positive) or dropped from (negative) room histories. */
+    @Override
     public void historyBytes(long delta) {
         historyBytes.add(delta);
     }
