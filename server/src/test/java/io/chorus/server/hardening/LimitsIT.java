@@ -166,7 +166,7 @@ class LimitsIT {
     void atTheDescriptorLimitFailedAcceptsAreCountedNotTracedAndServingResumes() throws Exception {
         for (String transport : List.of("epoll", "nio")) {
             try (RunningProcess server = startUnderOpenFileLimit("--host", "127.0.0.1", "--echo-port", "0",
-                    "--udp-port", "off", "--chat-port", "off", "--http-port", "off", "--transport", transport,
+                    "--udp-port", "off", "--chat-port", "off", "--transport", transport,
                     "--max-connections", "0", "--max-connections-per-ip", "0")) {
                 server.awaitStdout("max connections: no limit \\(open-file limit " + OPEN_FILE_LIMIT + "\\)", WAIT);
                 server.awaitStdout("WARN .*max connections: the open-file limit leaves room for about \\d+", WAIT);
