@@ -37,8 +37,6 @@ public final class OutboundBudget {
     public static final int DEFAULT_DIRECT_MEMORY_SHARE = 4;
     /** The default budget is never below this: {@value} bytes (64 MiB). */
     public static final long DEFAULT_FLOOR_BYTES = 64L * 1024 * 1024;
-    /** The default budget is never above this: {@value} bytes (256 MiB). */
-    public static final long DEFAULT_CEILING_BYTES = 256L * 1024 * 1024;
 
     private final long budgetBytes;
     private final ConcurrentMap<EventExecutor, Stripe> stripes = new ConcurrentHashMap<>();
@@ -56,9 +54,10 @@ public final class OutboundBudget {
 
     /**
      * The default budget: a quarter of the direct memory Netty may use (by default the JVM's maximum
-     * heap), kept between 64 MiB and 256 MiB. Queued output lives in pooled direct buffers, so the share
-     * leaves room for reads, TLS and the pool's own slack; the ceiling keeps a big machine's default
-     * modest, and operators raise it with {@code --max-outbound-memory}.
+     * heap), and at least 64 MiB. Queued output lives in pooled direct buffers, so the share leaves room
+     * for reads, TLS and the pool's own slack. The sum counts a broadcast line once per member although
+     * members share one buffer, so it overstates memory by up to the fan-out; a lower default (256 MiB
+     * was tried) cut healthy readers of a 50-member burst on a warm server, see docs/OPERATIONS.md.
      */
     public static long defaultBudgetBytes() {
         return defaultBudgetBytes(PlatformDependent.maxDirectMemory());
@@ -67,7 +66,7 @@ public final class OutboundBudget {
     /** {@link #defaultBudgetBytes()} for a given maximum of direct memory; visible for tests and docs. */
     public static long defaultBudgetBytes(long maxDirectMemory) {
         long share = maxDirectMemory <= 0 ? DEFAULT_FLOOR_BYTES : maxDirectMemory / DEFAULT_DIRECT_MEMORY_SHARE;
-        return Math.min(DEFAULT_CEILING_BYTES, Math.max(DEFAULT_FLOOR_BYTES, share));
+        return Math.max(DEFAULT_FLOOR_BYTES, share);
     }
 
     public long budgetBytes() {

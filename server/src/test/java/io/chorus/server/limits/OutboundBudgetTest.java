@@ -139,4 +139,12 @@ class OutboundBudgetTest {
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
+
+    @Test
+    void theDefaultIsAQuarterOfDirectMemoryAndAtLeast64MiB() {
+        assertThat(OutboundBudget.defaultBudgetBytes(6L * 1024 * MIB)).isEqualTo(1536 * MIB);
+        assertThat(OutboundBudget.defaultBudgetBytes(128 * MIB)).isEqualTo(64 * MIB);
+        assertThat(OutboundBudget.defaultBudgetBytes(-1)).as("unknown").isEqualTo(64 * MIB);
+        assertThat(OutboundBudget.defaultBudgetBytes()).isGreaterThanOrEqualTo(64 * MIB);
+    }
 }
