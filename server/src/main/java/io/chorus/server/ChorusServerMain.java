@@ -79,7 +79,7 @@ public final class ChorusServerMain implements Callable<Integer> {
     int maxRoomsPerConnection;
 
     @Option(names = "--max-rooms", paramLabel = "N", defaultValue = "${env:CHORUS_MAX_ROOMS:-" + ServerConfig.DEFAULT_MAX_ROOMS + "}",
-            description = "Rooms the server holds in all; empty rooms are kept for their history (CHORUS_MAX_ROOMS). Default: ${DEFAULT-VALUE}.")
+            description = "Rooms that may exist at once; an empty room is kept for --room-ttl with its history (CHORUS_MAX_ROOMS). Default: ${DEFAULT-VALUE}.")
     int maxRooms;
 
     @Option(names = "--quiet-room-size", paramLabel = "N",

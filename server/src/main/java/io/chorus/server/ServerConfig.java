@@ -23,7 +23,7 @@ import java.time.Duration;
  * @param echoPrefix      text put before every TCP echo reply
  * @param historySize     messages each chat room keeps for {@code /history}
  * @param maxRoomsPerConnection rooms one chat connection may be in at once
- * @param maxRooms        rooms the server holds in all; rooms are kept while empty for history
+ * @param maxRooms        rooms that may exist at once; an empty room is kept for {@code roomTtl}
  * @param serverName      name shown in the chat greeting
  * @param shutdownGrace   how long a graceful shutdown may take before connections are cut
  * @param maxQueueBytes   soft limit: outbound bytes a chat connection may have queued for up to
