@@ -104,15 +104,23 @@ public final class HistoryBudget {
             if (excess <= 0) {
                 return;
             }
-            List<Ledger> byAge = new ArrayList<>(ledgers);
+            // Activity times are copied first: they change while we sort, and a sort needs a stable order.
+            List<Candidate> byAge = new ArrayList<>();
+            for (Ledger ledger : ledgers) {
+                long bytes = ledger.bytes;
+                if (bytes > 0) {
+                    byAge.add(new Candidate(ledger, bytes, ledger.lastActiveNanos));
+                }
+            }
             // Least recently active first; their readers are the least likely to ask for history.
-            byAge.sort(Comparator.comparingLong((Ledger l) -> l.lastActiveNanos));
-            for (Ledger ledger : byAge) {
+            byAge.sort(Comparator.comparingLong(Candidate::lastActiveNanos));
+            for (Candidate candidate : byAge) {
                 if (excess <= 0) {
                     break;
                 }
-                long ask = Math.min(ledger.bytes, excess);
-                if (ask > 0 && ledger.request(ask)) {
+                Ledger ledger = candidate.ledger();
+                long ask = Math.min(candidate.bytes(), excess);
+                if (ledger.request(ask)) {
                     excess -= ask;
                     evictions.incrementAndGet();
                     ledger.owner.executor().execute(ledger::shedNow);
@@ -121,6 +129,10 @@ public final class HistoryBudget {
         } finally {
             enforcing.set(false);
         }
+    }
+
+    /** A ledger with its size and last activity when the enforcer looked. */
+    private record Candidate(Ledger ledger, long bytes, long lastActiveNanos) {
     }
 
     /** One room's history bytes; {@link #add}, {@link #remove} and {@link #close} run on the room's executor. */

@@ -115,30 +115,35 @@ public final class OutboundBudget {
             if (excess <= 0) {
                 return;
             }
-            List<Account> candidates = new ArrayList<>();
+            // Sizes are copied first: they change while we sort, and a sort needs a stable order.
+            List<Candidate> candidates = new ArrayList<>();
             for (Stripe stripe : stripes.values()) {
                 for (Account account : stripe.accounts) {
-                    if (!account.cut.get()) {
-                        candidates.add(account);
+                    long bytes = account.reported;
+                    if (bytes > 0 && !account.chosen.get()) {
+                        candidates.add(new Candidate(account, bytes));
                     }
                 }
             }
-            candidates.sort(Comparator.comparingLong((Account a) -> a.reported).reversed());
-            for (Account account : candidates) {
+            candidates.sort(Comparator.comparingLong(Candidate::bytes).reversed());
+            for (Candidate candidate : candidates) {
                 if (excess <= 0) {
                     break;
                 }
-                long bytes = account.reported;
-                if (bytes > 0 && account.markCut(bytes)) {
+                Account account = candidate.account();
+                long bytes = candidate.bytes();
+                if (account.markCut(bytes)) {
                     excess -= bytes;
-                    OutboundMember member = account.member;
-                    member.executor().execute(() -> account.confirmCut(bytes));
+                    account.member.executor().execute(() -> account.confirmCut(bytes));
                 }
             }
-            LOG.warn("outbound memory budget of {} bytes exceeded: cutting the largest queues", budgetBytes);
         } finally {
             enforcing.set(false);
         }
+    }
+
+    /** An account and its size when the enforcer looked. */
+    private record Candidate(Account account, long bytes) {
     }
 
     /** The counters of one event loop's members. */
@@ -154,7 +159,10 @@ public final class OutboundBudget {
         private final Stripe stripe;
         /** Last reported queued bytes; written on the member's loop, read by the enforcer. */
         private volatile long reported;
-        private final AtomicBoolean cut = new AtomicBoolean();
+        /** Chosen by the enforcer, or closed: no candidate for a cut. */
+        private final AtomicBoolean chosen = new AtomicBoolean();
+        /** The budget cut this member; set on the member's loop. */
+        private volatile boolean cutOff;
         private long countedAsCutting;
         private boolean closed;
 
@@ -177,6 +185,16 @@ public final class OutboundBudget {
             }
             reported = queuedBytes;
             stripe.bytes.addAndGet(delta);
+            if (chosen.get()) {
+                // A member on its way out still grows until its cut runs; that growth is not a reason to cut others.
+                synchronized (this) {
+                    if (countedAsCutting > 0) {
+                        countedAsCutting += delta;
+                        cuttingBytes.addAndGet(delta);
+                    }
+                }
+                return;
+            }
             if (delta > 0 && total() - cuttingBytes.get() > budgetBytes) {
                 enforce();
             }
@@ -192,7 +210,7 @@ public final class OutboundBudget {
             stripe.bytes.addAndGet(-reported);
             reported = 0;
             synchronized (this) {
-                cut.set(true);
+                chosen.set(true);
                 cuttingBytes.addAndGet(-countedAsCutting);
                 countedAsCutting = 0;
             }
@@ -203,9 +221,9 @@ public final class OutboundBudget {
             return reported;
         }
 
-        /** True once the budget chose to cut this member (or it closed). */
+        /** True once the budget cut this member. A member chosen but spared because it drained is not cut. */
         public boolean isCut() {
-            return cut.get();
+            return cutOff;
         }
 
         /**
@@ -220,11 +238,13 @@ public final class OutboundBudget {
             long now = member.queuedBytes();
             if (now >= chosenAt / 2) {
                 cuts.incrementAndGet();
+                cutOff = true;
+                LOG.warn("outbound memory budget of {} bytes exceeded: cutting a member {} bytes behind", budgetBytes, now);
                 member.cutOff(CutOff.BUDGET, now);
                 return;
             }
             synchronized (this) {
-                cut.set(false);
+                chosen.set(false);
                 cuttingBytes.addAndGet(-countedAsCutting);
                 countedAsCutting = 0;
             }
@@ -233,7 +253,7 @@ public final class OutboundBudget {
         }
 
         private synchronized boolean markCut(long bytes) {
-            if (!cut.compareAndSet(false, true)) {
+            if (!chosen.compareAndSet(false, true)) {
                 return false;
             }
             countedAsCutting = bytes;

@@ -44,7 +44,8 @@ public final class SlowConsumerGuard {
         long queued = member.queuedBytes();
         account.update(queued);
         if (account.isCut()) {
-            // The budget chose this member; its cut is on its way through this loop's task queue.
+            // The budget cut this member on this loop; a member only chosen may still be spared, so its
+            // output goes on until then.
             return false;
         }
         long now = LoopClock.nanoTime(member.executor());

@@ -151,4 +151,49 @@ class HistoryBudgetTest {
         }
         return memory.getHeapMemoryUsage().getUsed();
     }
+
+    @Test
+    void roomsOnManyLoopsStoringAtOnceSettleUnderTheBudgetWithExactAccounts() throws Exception {
+        io.netty.channel.DefaultEventLoopGroup loops = new io.netty.channel.DefaultEventLoopGroup(4);
+        try {
+            long message = HistoryBudget.estimate("nick", "z".repeat(50));
+            HistoryBudget budget = new HistoryBudget(500 * message);
+            List<FakeRoom> rooms = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                FakeRoom room = new FakeRoom("r" + i, loops.next());
+                room.ledger = budget.open(room);
+                rooms.add(room);
+            }
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(rooms.size());
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            for (FakeRoom room : rooms) {
+                room.executor.execute(() -> {
+                    try {
+                        for (int m = 0; m < 50; m++) {
+                            room.store("nick", "z".repeat(50));
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    } finally {
+                        done.countDown();
+                    }
+                });
+            }
+            assertThat(done.await(50, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(failure.get()).isNull();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+                long held = 0;
+                for (FakeRoom room : rooms) {
+                    held += inLoop(room, () -> room.sizes.stream().mapToLong(Long::longValue).sum());
+                }
+                assertThat(budget.total()).isEqualTo(held).isLessThanOrEqualTo(budget.budgetBytes());
+            });
+        } finally {
+            loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+        }
+    }
+
+    private static long inLoop(FakeRoom room, java.util.function.LongSupplier read) throws Exception {
+        return room.executor.submit(read::getAsLong).get();
+    }
 }
