@@ -14,7 +14,8 @@ class RoomTest {
     private static final Instant TS = Instant.parse("2026-12-01T08:00:00Z");
 
     private final TestMembers members = new TestMembers();
-    private final Room room = new Room("t", members.loop(), 3, 0, UnpooledByteBufAllocator.DEFAULT);
+    private final Room room = new Room("t", members.loop(), 1, 3, 0, UnpooledByteBufAllocator.DEFAULT,
+            new io.chorus.server.limits.HistoryBudget(1 << 20));
     private final java.util.Map<Member, OrderedReplies> replies = new java.util.HashMap<>();
 
     @AfterEach
