@@ -63,7 +63,17 @@ public final class NickRegistry<S> {
      * stays the member's. A change of case only is always granted.
      */
     public CompletionStage<Claim> claim(S holder, String oldNick, String newNick) {
-        return rename(holder, oldNick, newNick) ? GRANTED : TAKEN;
+        String newKey = Names.nickKey(newNick);
+        String oldKey = Names.nickKey(oldNick);
+        if (newKey.equals(oldKey)) {
+            byKey.put(newKey, holder);
+            return GRANTED;
+        }
+        if (byKey.putIfAbsent(newKey, holder) != null) {
+            return TAKEN;
+        }
+        byKey.remove(oldKey, holder);
+        return GRANTED;
     }
 
     /** Frees a nick if {@code holder} still holds it. */
@@ -81,23 +91,5 @@ public final class NickRegistry<S> {
 
     public Collection<S> sessions() {
         return byKey.values();
-    }
-
-    /**
-     * The synchronous form of {@link #claim(Object, String, String)}: true if granted. Only this local
-     * registry can offer it; callers move to {@code claim}, and it goes once none is left.
-     */
-    boolean rename(S holder, String oldNick, String newNick) {
-        String newKey = Names.nickKey(newNick);
-        String oldKey = Names.nickKey(oldNick);
-        if (newKey.equals(oldKey)) {
-            byKey.put(newKey, holder);
-            return true;
-        }
-        if (byKey.putIfAbsent(newKey, holder) != null) {
-            return false;
-        }
-        byKey.remove(oldKey, holder);
-        return true;
     }
 }
