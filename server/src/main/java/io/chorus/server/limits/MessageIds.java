@@ -99,8 +99,16 @@ public final class MessageIds {
      * @param firstId        the first id of the room's current incarnation
      * @param lastIssued     the last id the room issued; {@code firstId - 1} when none
      * @param droppedThrough the highest id dropped from history; {@code firstId - 1} when none
+     *
+     * <p>{@code afterId} 0 is the one exception: a client that has seen no message of the room asks for
+     * everything the room holds, and that is complete when this incarnation has dropped nothing. (It
+     * cannot vouch for an earlier incarnation freed while the client was away; a client that knows an
+     * id asks with it and gets the strict answer.)
      */
     public static boolean complete(long afterId, long firstId, long lastIssued, long droppedThrough) {
+        if (afterId == 0) {
+            return droppedThrough < firstId;
+        }
         return afterId >= firstId && afterId <= lastIssued && afterId >= droppedThrough;
     }
 }

@@ -71,5 +71,9 @@ class MessageIdsTest {
         assertThat(MessageIds.complete(1_020, first, last, 1_020)).isTrue();
         // A room that issued nothing yet has no id a client could hold.
         assertThat(MessageIds.complete(first, first, first - 1, first - 1)).isFalse();
+        // 0: "I have seen nothing here", asking for all the room holds: complete while nothing was dropped.
+        assertThat(MessageIds.complete(0, first, last, nothingDropped)).isTrue();
+        assertThat(MessageIds.complete(0, first, first - 1, first - 1)).isTrue();
+        assertThat(MessageIds.complete(0, first, last, 1_020)).isFalse();
     }
 }
