@@ -125,6 +125,10 @@ class RoomChurnIT {
             for (LineClient c : clients) {
                 c.close();
             }
+            // Closed connections leave nothing behind either: no nick, no budget account, no room.
+            await().atMost(Duration.ofSeconds(30)).until(() -> chat.nicks().size() == 0
+                    && chat.outboundBudget().accounts() == 0 && chat.rooms().count() == 0);
+            assertThat(chat.outboundBudget().total()).isZero();
         }
     }
 
