@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chorus.protocol.event.Event;
 import io.chorus.protocol.event.JsonEventDecoder;
+import io.chorus.protocol.event.NoticeKind;
 import io.chorus.server.ChorusServer;
 import io.chorus.server.ServerConfig;
 import io.chorus.testing.RunningProcess;
@@ -82,7 +83,7 @@ class ChatClientJarIT {
             carol.closeStdin();
             assertThat(carol.awaitExit(WAIT)).isZero();
             List<Event> events = carol.stdout().stream().map(JsonEventDecoder::decode).toList();
-            assertThat(events).contains(new Event.Pong("tok"), new Event.Notice("bye"));
+            assertThat(events).contains(new Event.Pong("tok"), Event.Notice.of(NoticeKind.BYE, "bye"));
             assertThat(events.get(0)).isInstanceOf(Event.Welcome.class);
         }
     }

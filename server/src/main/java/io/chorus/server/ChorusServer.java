@@ -107,6 +107,15 @@ public final class ChorusServer implements AutoCloseable {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final ConnectionLimiter limiter;
+    /**
+     * A chat connection stops reading its own commands once this many bytes wait for it: {@value} (512 KiB).
+     * It bounds what one client can make the server queue for itself by not reading its replies, so it
+     * is fixed and small, and independent of {@code --max-queue}, the slow-consumer soft limit (8 MiB),
+     * which is how far a reader may fall behind deliveries from others before the grace clock starts.
+     */
+    static final int CHAT_HIGH_WATER_BYTES = 512 * 1024;
+    /** Reading resumes once the queue is down to this: {@value} (256 KiB). */
+    static final int CHAT_LOW_WATER_BYTES = 256 * 1024;
     private ChatService chat;
     /** The server's meters; given to the builder, or a Prometheus registry of the server's own. */
     private final ChorusMetrics metrics;
@@ -273,9 +282,11 @@ public final class ChorusServer implements AutoCloseable {
             metrics.roomsFrom(chat.rooms()::size);
             metrics.watchersFrom(chat::watchers);
             metrics.outboundQueueFrom(chat::outboundQueueBytes);
+            metrics.historyFrom(chat.historyBudget()::total);
         }
-        // A chat client's own requests pause at half of --max-queue; deliveries from others cut it off past all of it.
-        WriteBufferWaterMark chatQueue = new WriteBufferWaterMark(config.maxQueueBytes() / 4, config.maxQueueBytes() / 2);
+        // A chat client's own commands stop being read while this much output waits for it; unrelated to the
+        // slow-consumer limits, which decide when deliveries from others cut it off (docs/OPERATIONS.md).
+        WriteBufferWaterMark chatQueue = new WriteBufferWaterMark(CHAT_LOW_WATER_BYTES, CHAT_HIGH_WATER_BYTES);
         if (config.chatPort() != ServerConfig.DISABLED) {
             bindTcp(Kind.CHAT_TCP, config.chatPort(), chatQueue, new ChatServerInitializer(chat,
                     ListenerFront.plain(limiter, tracker(Kind.CHAT_TCP))));

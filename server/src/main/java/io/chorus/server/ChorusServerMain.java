@@ -107,7 +107,7 @@ public final class ChorusServerMain implements Callable<Integer> {
     int maxRoomsPerConnection;
 
     @Option(names = "--max-rooms", paramLabel = "N", defaultValue = "${env:CHORUS_MAX_ROOMS:-" + ServerConfig.DEFAULT_MAX_ROOMS + "}",
-            description = "Rooms the server holds in all; empty rooms are kept for their history (CHORUS_MAX_ROOMS). Default: ${DEFAULT-VALUE}.")
+            description = "Rooms that may exist at once; an empty room is kept for --room-ttl with its history (CHORUS_MAX_ROOMS). Default: ${DEFAULT-VALUE}.")
     int maxRooms;
 
     @Option(names = "--quiet-room-size", paramLabel = "N",
@@ -120,8 +120,32 @@ public final class ChorusServerMain implements Callable<Integer> {
     String serverName;
 
     @Option(names = "--max-queue", paramLabel = "BYTES", defaultValue = "${env:CHORUS_MAX_QUEUE:-" + ServerConfig.DEFAULT_MAX_QUEUE_BYTES + "}",
-            description = "Outbound bytes a chat connection may fall behind before it is disconnected as a slow consumer (CHORUS_MAX_QUEUE). Default: ${DEFAULT-VALUE}.")
+            description = "Soft limit: a chat connection that stays more than this many outbound bytes behind for --slow-consumer-grace is disconnected as a slow consumer (CHORUS_MAX_QUEUE). Default: ${DEFAULT-VALUE}.")
     int maxQueue;
+
+    @Option(names = "--max-queue-hard", paramLabel = "BYTES",
+            defaultValue = "${env:CHORUS_MAX_QUEUE_HARD:-" + ServerConfig.DEFAULT_MAX_QUEUE_HARD_BYTES + "}",
+            description = "Hard limit: a chat connection more than this many outbound bytes behind is disconnected at once (CHORUS_MAX_QUEUE_HARD). Default: ${DEFAULT-VALUE}.")
+    long maxQueueHard;
+
+    @Option(names = "--slow-consumer-grace", paramLabel = "SECONDS",
+            defaultValue = "${env:CHORUS_SLOW_CONSUMER_GRACE:-" + ServerConfig.DEFAULT_SLOW_CONSUMER_GRACE_SECONDS + "}",
+            description = "How long a chat connection may stay above --max-queue without once draining below it (CHORUS_SLOW_CONSUMER_GRACE). Default: ${DEFAULT-VALUE}.")
+    double slowConsumerGraceSeconds;
+
+    @Option(names = "--max-outbound-memory", paramLabel = "BYTES",
+            defaultValue = "${env:CHORUS_MAX_OUTBOUND_MEMORY:-" + ServerConfig.DEFAULT_MAX_OUTBOUND_MEMORY + "}",
+            description = "Outbound bytes queued for all chat connections together; past it the largest queues are disconnected first. 0 = a quarter of the maximum direct memory (by default the maximum heap), at least 64 MiB (CHORUS_MAX_OUTBOUND_MEMORY). Default: ${DEFAULT-VALUE}.")
+    long maxOutboundMemory;
+
+    @Option(names = "--room-ttl", paramLabel = "SECONDS", defaultValue = "${env:CHORUS_ROOM_TTL:-" + ServerConfig.DEFAULT_ROOM_TTL_SECONDS + "}",
+            description = "How long an empty room and its history are kept; 0 frees it when its last member leaves (CHORUS_ROOM_TTL). Default: ${DEFAULT-VALUE}.")
+    double roomTtlSeconds;
+
+    @Option(names = "--history-memory", paramLabel = "BYTES",
+            defaultValue = "${env:CHORUS_HISTORY_MEMORY:-" + ServerConfig.DEFAULT_HISTORY_MEMORY + "}",
+            description = "Estimated bytes of history all rooms together keep; the least recently active rooms lose their oldest messages first (CHORUS_HISTORY_MEMORY). Default: ${DEFAULT-VALUE}.")
+    long historyMemory;
 
     @Option(names = "--rate-limit", paramLabel = "RATE[/BURST]", defaultValue = "${env:CHORUS_RATE_LIMIT:-" + ServerConfig.DEFAULT_RATE_LIMIT + "}",
             description = "Chat lines per second per connection, with a burst; 0 turns it off (CHORUS_RATE_LIMIT). Default: ${DEFAULT-VALUE}.")
@@ -231,6 +255,11 @@ public final class ChorusServerMain implements Callable<Integer> {
                 .maxLineBytes(maxLine)
                 .shutdownGrace(Duration.ofMillis(Math.round(shutdownGraceSeconds * 1000)))
                 .maxQueueBytes(maxQueue)
+                .maxQueueHardBytes(maxQueueHard)
+                .slowConsumerGrace(seconds(slowConsumerGraceSeconds))
+                .maxOutboundMemory(maxOutboundMemory)
+                .roomTtl(seconds(roomTtlSeconds))
+                .historyMemory(historyMemory)
                 .rateLimit(RateLimit.parse(rateLimit))
                 .maxConnections(maxConnections)
                 .maxConnectionsPerIp(maxConnectionsPerIp)
@@ -262,6 +291,13 @@ public final class ChorusServerMain implements Callable<Integer> {
             log.warn("max connections: the open-file limit leaves room for about {}; past that, accepts fail and are"
                     + " retried until descriptors are free (raise ulimit -n or lower --max-connections)", fit);
         }
+    }
+
+    private static Duration seconds(double value) {
+        if (Double.isNaN(value) || value < 0) {
+            throw new IllegalArgumentException("durations must be 0 or more seconds: " + value);
+        }
+        return Duration.ofMillis(Math.round(value * 1000));
     }
 
     @Override

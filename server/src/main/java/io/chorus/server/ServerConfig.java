@@ -6,6 +6,8 @@ import io.chorus.protocol.frame.LineFrameDecoder;
 import io.chorus.server.support.OpenFileLimit;
 import io.chorus.server.http.HttpOptions;
 import io.chorus.server.echo.EchoMode;
+import io.chorus.server.limits.OutboundBudget;
+import io.chorus.server.limits.SlowConsumerPolicy;
 import io.chorus.server.support.TransportKind;
 import java.time.Duration;
 
@@ -28,10 +30,11 @@ import java.time.Duration;
  * @param echoPrefix      text put before every TCP echo reply
  * @param historySize     messages each chat room keeps for {@code /history}
  * @param maxRoomsPerConnection rooms one chat connection may be in at once
- * @param maxRooms        rooms the server holds in all; rooms are kept while empty for history
+ * @param maxRooms        rooms that may exist at once; an empty room is kept for {@code roomTtl}
  * @param serverName      name shown in the chat greeting
  * @param shutdownGrace   how long a graceful shutdown may take before connections are cut
- * @param maxQueueBytes   outbound bytes a chat connection may have queued before it is cut off as a slow consumer
+ * @param maxQueueBytes   soft limit: outbound bytes a chat connection may have queued for up to
+ *                        {@code slowConsumerGrace} before it is cut off as a slow consumer
  * @param rateLimit       lines per second per chat connection
  * @param maxConnections  open TCP connections in all; 0 = no limit
  * @param maxConnectionsPerIp open TCP connections from one address; 0 = no limit
@@ -44,6 +47,14 @@ import java.time.Duration;
  * @param http            the HTTP, HTTPS and admin listeners and their request limits
  * @param echoMode        how TCP echo (plain and TLS) answers: raw chunks (RFC 862) or lines
  * @param udpRateLimit    datagrams per second answered per UDP source address, with a burst; {@link RateLimit#OFF} = no limit
+ * @param roomTtl         how long an empty room, with its history, is kept; zero frees it when its last member leaves
+ * @param maxQueueHardBytes hard limit: outbound bytes that cut a chat connection at once; at least {@code maxQueueBytes}
+ * @param slowConsumerGrace how long a chat connection may stay above {@code maxQueueBytes} before it is cut
+ * @param maxOutboundMemory bytes queued for all chat connections together before the largest queues are
+ *                        cut; {@value #AUTO} derives it from Netty's maximum direct memory, see
+ *                        {@link #effectiveMaxOutboundMemory()}
+ * @param historyMemory   estimated bytes of history all rooms together keep; the least recently active
+ *                        rooms lose their oldest messages first
  */
 public record ServerConfig(
         String host,
@@ -70,7 +81,12 @@ public record ServerConfig(
         int quietRoomSize,
         HttpOptions http,
         EchoMode echoMode,
-        RateLimit udpRateLimit) {
+        RateLimit udpRateLimit,
+        Duration roomTtl,
+        long maxQueueHardBytes,
+        Duration slowConsumerGrace,
+        long maxOutboundMemory,
+        long historyMemory) {
 
     public static final int ANY_PORT = 0;
     public static final int DISABLED = -1;
@@ -90,7 +106,8 @@ public record ServerConfig(
     public static final String DEFAULT_ECHO_PREFIX = "";
     public static final int DEFAULT_SHUTDOWN_GRACE_SECONDS = 10;
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS);
-    public static final int DEFAULT_MAX_QUEUE_BYTES = 1024 * 1024;
+    /** Soft limit per chat connection: {@value} bytes (8 MiB); see docs/OPERATIONS.md for why. */
+    public static final int DEFAULT_MAX_QUEUE_BYTES = 8 * 1024 * 1024;
     /** {@code RATE[/BURST]}, as {@link RateLimit#parse} reads it: {@value}. */
     public static final String DEFAULT_RATE_LIMIT = "20/50";
     /**
@@ -114,6 +131,20 @@ public record ServerConfig(
      */
     public static final String DEFAULT_UDP_RATE_LIMIT_TEXT = "100/200";
     public static final RateLimit DEFAULT_UDP_RATE_LIMIT = RateLimit.parse(DEFAULT_UDP_RATE_LIMIT_TEXT);
+    /** For sizes derived from the machine. */
+    public static final long AUTO = 0;
+    /** An empty room and its history are kept this long: 600 s. */
+    public static final Duration DEFAULT_ROOM_TTL = Duration.ofMinutes(10);
+    /** Same as {@code DEFAULT_ROOM_TTL}, in seconds, for the command line: {@value}. */
+    public static final long DEFAULT_ROOM_TTL_SECONDS = 600;
+    /** Hard limit per chat connection: {@value} bytes (32 MiB), Redis's pub/sub hard limit. */
+    public static final long DEFAULT_MAX_QUEUE_HARD_BYTES = 32L * 1024 * 1024;
+    /** Grace above the soft limit, in seconds: {@value}. */
+    public static final long DEFAULT_SLOW_CONSUMER_GRACE_SECONDS = 5;
+    public static final Duration DEFAULT_SLOW_CONSUMER_GRACE = Duration.ofSeconds(DEFAULT_SLOW_CONSUMER_GRACE_SECONDS);
+    public static final long DEFAULT_MAX_OUTBOUND_MEMORY = AUTO;
+    /** History of all rooms together: {@value} bytes (64 MiB). */
+    public static final long DEFAULT_HISTORY_MEMORY = 64L * 1024 * 1024;
 
     public ServerConfig {
         requireNonNull(host, "host");
@@ -147,6 +178,38 @@ public record ServerConfig(
         if (shutdownGrace.isNegative()) {
             throw new IllegalArgumentException("shutdownGrace must not be negative: " + shutdownGrace);
         }
+        requireNonNull(roomTtl, "roomTtl");
+        requireNonNull(slowConsumerGrace, "slowConsumerGrace");
+        if (roomTtl.isNegative()) {
+            throw new IllegalArgumentException("roomTtl must not be negative: " + roomTtl);
+        }
+        if (slowConsumerGrace.isNegative()) {
+            throw new IllegalArgumentException("slowConsumerGrace must not be negative: " + slowConsumerGrace);
+        }
+        if (maxQueueHardBytes < maxQueueBytes) {
+            throw new IllegalArgumentException("maxQueueHardBytes must be at least maxQueueBytes (" + maxQueueBytes
+                    + "): " + maxQueueHardBytes);
+        }
+        if (maxOutboundMemory != AUTO && maxOutboundMemory < maxQueueHardBytes) {
+            throw new IllegalArgumentException("maxOutboundMemory must be 0 (auto) or at least maxQueueHardBytes ("
+                    + maxQueueHardBytes + "): " + maxOutboundMemory);
+        }
+        if (maxOutboundMemory < 0) {
+            throw new IllegalArgumentException("maxOutboundMemory must not be negative: " + maxOutboundMemory);
+        }
+        if (historyMemory < 1024) {
+            throw new IllegalArgumentException("historyMemory must be at least 1024: " + historyMemory);
+        }
+    }
+
+    /** The outbound memory budget in bytes: {@code maxOutboundMemory}, or derived from the machine if {@link #AUTO}. */
+    public long effectiveMaxOutboundMemory() {
+        return maxOutboundMemory == AUTO ? OutboundBudget.defaultBudgetBytes() : maxOutboundMemory;
+    }
+
+    /** The slow-consumer policy these limits describe. */
+    public SlowConsumerPolicy slowConsumerPolicy() {
+        return new SlowConsumerPolicy(maxQueueBytes, maxQueueHardBytes, slowConsumerGrace);
     }
 
     /** A builder starting from the defaults; tests usually set every port to {@link #ANY_PORT}. */
@@ -198,6 +261,11 @@ public record ServerConfig(
         private HttpOptions http = HttpOptions.DEFAULTS;
         private EchoMode echoMode = DEFAULT_ECHO_MODE;
         private RateLimit udpRateLimit = DEFAULT_UDP_RATE_LIMIT;
+        private Duration roomTtl = DEFAULT_ROOM_TTL;
+        private long maxQueueHardBytes = DEFAULT_MAX_QUEUE_HARD_BYTES;
+        private Duration slowConsumerGrace = DEFAULT_SLOW_CONSUMER_GRACE;
+        private long maxOutboundMemory = DEFAULT_MAX_OUTBOUND_MEMORY;
+        private long historyMemory = DEFAULT_HISTORY_MEMORY;
 
         private Builder() {
         }
@@ -227,6 +295,11 @@ public record ServerConfig(
         public Builder http(HttpOptions value) { this.http = value; return this; }
         public Builder echoMode(EchoMode value) { this.echoMode = value; return this; }
         public Builder udpRateLimit(RateLimit value) { this.udpRateLimit = value; return this; }
+        public Builder roomTtl(Duration value) { this.roomTtl = value; return this; }
+        public Builder maxQueueHardBytes(long value) { this.maxQueueHardBytes = value; return this; }
+        public Builder slowConsumerGrace(Duration value) { this.slowConsumerGrace = value; return this; }
+        public Builder maxOutboundMemory(long value) { this.maxOutboundMemory = value; return this; }
+        public Builder historyMemory(long value) { this.historyMemory = value; return this; }
 
         /** Every listener on {@link #ANY_PORT}, bound to loopback: what tests want. */
         public Builder ephemeralLoopback() {
@@ -239,7 +312,8 @@ public record ServerConfig(
             return new ServerConfig(host, echoPort, udpPort, chatPort, transport, ioThreads, maxLineBytes,
                     echoPrefix, historySize, maxRoomsPerConnection, maxRooms, serverName, shutdownGrace, maxQueueBytes,
                     rateLimit, maxConnections, maxConnectionsPerIp, idleTimeout, tls, chatTlsPort, echoTlsPort,
-                    quietRoomSize, http, echoMode, udpRateLimit);
+                    quietRoomSize, http, echoMode, udpRateLimit, roomTtl, maxQueueHardBytes, slowConsumerGrace,
+                    maxOutboundMemory, historyMemory);
         }
     }
 }

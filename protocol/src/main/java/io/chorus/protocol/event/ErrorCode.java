@@ -50,7 +50,11 @@ public enum ErrorCode {
     /** The server or this address has too many connections; the server closes. */
     TOO_MANY_CONNECTIONS("too-many-connections"),
     /** Plain text sent to a TLS port; the server closes. */
-    TLS_REQUIRED("tls-required");
+    TLS_REQUIRED("tls-required"),
+
+    // Server: not the client's fault.
+    /** The server failed while answering the command; the connection stays open, the command may be retried. */
+    INTERNAL_ERROR("internal-error");
 
     private static final Map<String, ErrorCode> BY_WIRE = new HashMap<>();
 

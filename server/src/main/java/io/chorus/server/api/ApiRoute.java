@@ -1,5 +1,9 @@
 package io.chorus.server.api;
 
+import java.util.concurrent.CompletionStage;
+import java.util.Comparator;
+import java.util.ArrayList;
+import io.chorus.server.chat.RoomRegistry;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.chorus.protocol.command.Names;
@@ -195,16 +199,21 @@ public final class ApiRoute implements HttpRoute {
             chat.meters().rateLimitedLine();
             return;
         }
-        Optional<Room> room = chat.rooms().getOrCreate(roomName);
-        if (room.isEmpty()) {
+        // A lease keeps the room (and its history) from being freed while the message is queued to it.
+        Optional<RoomRegistry.Lease<Room>> lease = chat.rooms().join(roomName);
+        if (lease.isEmpty()) {
             ApiJson.sendError(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "too-many-rooms",
                     "the server holds its maximum of " + chat.config().maxRooms() + " rooms");
             return;
         }
+        Room room = lease.get().room();
         chat.meters().messageIn();
         // The request is released when this method returns; the answer needs only its headers.
         FullHttpRequest headers = request.replace(Unpooled.EMPTY_BUFFER);
-        room.get().publishFrom(from, text, body.action(), Instant.now()).whenComplete((id, failure) ->
+        CompletionStage<Long> published = room.publishFrom(from, text, body.action(), Instant.now());
+        // Released once the publish is queued on the room's loop: a TTL expiry queues behind it.
+        lease.get().release();
+        published.whenComplete((id, failure) ->
                 ctx.executor().execute(() -> {
                     if (failure != null) {
                         log.error("[{}] publish to #{} failed", ctx.channel().id(), roomName, failure);
@@ -313,7 +322,8 @@ public final class ApiRoute implements HttpRoute {
     // ---- GET /api/rooms ----
 
     private void listRooms(ChannelHandlerContext ctx, FullHttpRequest request) {
-        List<Room> rooms = chat.rooms().list();
+        List<Room> rooms = new ArrayList<>(chat.rooms().all());
+        rooms.sort(Comparator.comparing(Room::name));
         ApiJson.send(ctx, request, HttpResponseStatus.OK, ApiJson.write(json -> {
             json.writeStartObject();
             json.writeArrayFieldStart("rooms");
@@ -415,7 +425,7 @@ public final class ApiRoute implements HttpRoute {
                     "the server is shutting down");
             return;
         }
-        Optional<Room> room = chat.rooms().getOrCreate(roomName);
+        Optional<RoomRegistry.Lease<Room>> room = chat.rooms().join(roomName);
         if (room.isEmpty()) {
             ApiJson.sendError(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "too-many-rooms",
                     "the server holds its maximum of " + chat.config().maxRooms() + " rooms");
@@ -443,7 +453,7 @@ public final class ApiRoute implements HttpRoute {
                 .writeBytes((": watching #" + roomName + "\n\n").getBytes(StandardCharsets.US_ASCII))));
         // The router's job on this connection is done; later requests on it are dropped, not answered.
         ctx.pipeline().replace(ctx.handler(), "sse", new SseWatcher.Inbound());
-        SseWatcher watcher = new SseWatcher(ctx.channel(), room.get(), chat.config().maxQueueBytes());
+        SseWatcher watcher = new SseWatcher(ctx.channel(), room.get(), chat);
         watcher.meters(chat.meters());
         watcher.start(since, keepaliveMillis);
     }

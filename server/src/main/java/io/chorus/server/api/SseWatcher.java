@@ -1,5 +1,7 @@
 package io.chorus.server.api;
 
+import io.chorus.server.chat.ChatService;
+import io.chorus.server.chat.RoomRegistry;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -50,13 +52,16 @@ final class SseWatcher extends MemberBase {
     private static final long CUT_OFF_GRACE_MILLIS = 1000;
 
     private final Channel channel;
+    private final RoomRegistry.Lease<Room> lease;
     private final Room room;
     private ScheduledFuture<?> keepalive;
 
-    SseWatcher(Channel channel, Room room, long maxQueueBytes) {
-        super(maxQueueBytes);
+    /** Watches the leased room until the connection closes, then gives the lease back. */
+    SseWatcher(Channel channel, RoomRegistry.Lease<Room> lease, ChatService chat) {
+        super(chat.config().slowConsumerPolicy(), chat.outboundBudget());
         this.channel = channel;
-        this.room = room;
+        this.lease = lease;
+        this.room = lease.room();
         nick("watcher");
         format(OutputFormat.JSON);
     }
@@ -78,6 +83,9 @@ final class SseWatcher extends MemberBase {
                 keepalive.cancel(false);
             }
             room.unwatch(this);
+            // After the unwatch is queued, so a TTL expiry runs behind it; the budget forgets this member.
+            lease.release();
+            transportClosed();
             if (log.isDebugEnabled()) {
                 log.debug("[{}] stopped watching #{}", channel.id(), room.name());
             }

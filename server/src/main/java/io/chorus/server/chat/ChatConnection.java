@@ -3,7 +3,9 @@ package io.chorus.server.chat;
 import io.chorus.protocol.command.Command;
 import io.chorus.protocol.command.CommandParser;
 import io.chorus.protocol.command.Commands;
+import io.chorus.protocol.event.ErrorCode;
 import io.chorus.protocol.event.Event;
+import io.chorus.protocol.event.NoticeKind;
 import io.chorus.protocol.frame.LineTooLong;
 import io.chorus.server.RateLimit;
 import java.time.Duration;
@@ -29,10 +31,6 @@ import java.util.function.BiConsumer;
  */
 public final class ChatConnection {
 
-    /** Error code for lines dropped by the rate limit. */
-    public static final String RATE_LIMITED = "rate-limited";
-    /** Error code sent before an idle connection is closed. */
-    public static final String IDLE_TIMEOUT = "idle-timeout";
     /**
      * Commands whose replies may wait for earlier ones before the connection stops reading: {@value}. A
      * pipelining client is not held up by a round trip per line, and the waiting replies stay bounded.
@@ -51,8 +49,8 @@ public final class ChatConnection {
     private final ChatService service;
     private final MemberBase member;
     private final OrderedReplies replies;
-    /** Rooms joined, in join order. */
-    private final Map<String, Room> rooms = new LinkedHashMap<>(4);
+    /** Rooms joined, in join order, each held by a lease so that the registry does not free it. */
+    private final Map<String, RoomRegistry.Lease<Room>> rooms = new LinkedHashMap<>(4);
     private Room current;
     private boolean quit;
     /** Null when rate limiting is off. */
@@ -76,7 +74,7 @@ public final class ChatConnection {
             limiter = new RateLimiter(rate, now());
         }
         member.nick(service.nicks().claimGuest(member));
-        replies.now(new Event.Welcome(member.nick(), ChatService.DEFAULT_ROOM, service.config().serverName()));
+        replies.now(welcome(ChatService.DEFAULT_ROOM));
         join(ChatService.DEFAULT_ROOM);
     }
 
@@ -99,7 +97,7 @@ public final class ChatConnection {
 
     /** A line longer than {@code --max-line} arrived; the connection stays usable. */
     public void lineTooLong(LineTooLong tooLong) {
-        replies.now(new Event.Error(LineTooLong.CODE, tooLong.describe()));
+        replies.now(Event.Error.of(ErrorCode.LINE_TOO_LONG, tooLong.describe()));
     }
 
     /** Dispatches one parsed command; every {@link Command} type has exactly one handler. */
@@ -117,7 +115,7 @@ public final class ChatConnection {
         if (!quit) {
             quit = true;
             leaveAll("idle timeout");
-            replies.now(new Event.Error(IDLE_TIMEOUT, "nothing received for "
+            replies.now(Event.Error.of(ErrorCode.IDLE_TIMEOUT, "nothing received for "
                     + describe(service.config().idleTimeout()) + "; send /ping to stay connected"));
             replies.afterAll(member::close);
         }
@@ -137,8 +135,15 @@ public final class ChatConnection {
         // When the whole server is going down, a "quit" for every closing connection would only be noise.
         if (!quit && !service.shuttingDown()) {
             leaveAll("connection closed");
+        } else {
+            for (RoomRegistry.Lease<Room> lease : rooms.values()) {
+                lease.release();
+            }
+            rooms.clear();
+            current = null;
         }
         service.nicks().release(member.nick(), member);
+        member.transportClosed();
     }
 
     private static Map<Class<?>, BiConsumer<ChatConnection, Command>> handlers() {
@@ -159,7 +164,8 @@ public final class ChatConnection {
         on(h, Command.Echo.class, (c, echo) -> c.echo(echo.on()));
         on(h, Command.Help.class, (c, help) -> c.replies.now(new Event.Help(Commands.HELP)));
         on(h, Command.Empty.class, (c, empty) -> { });
-        on(h, Command.Invalid.class, (c, invalid) -> c.error(invalid.code(), invalid.message()));
+        // The parser's codes are ErrorCode wire strings (checked in ErrorCodeTest); kept as they are.
+        on(h, Command.Invalid.class, (c, invalid) -> c.replies.now(new Event.Error(invalid.code(), invalid.message())));
         // Java 17 has no pattern switch over a sealed type, so completeness is checked here instead:
         // a new Command record without a handler stops the server at start, not silently at run time.
         for (Class<?> type : Command.class.getPermittedSubclasses()) {
@@ -189,7 +195,7 @@ public final class ChatConnection {
         }
         if (verdict == RateLimiter.Verdict.DROP_AND_TELL) {
             RateLimit rate = service.config().rateLimit();
-            error(RATE_LIMITED, "slow down: at most " + formatRate(rate.perSecond()) + " lines per second (bursts of "
+            error(ErrorCode.RATE_LIMITED, "slow down: at most " + formatRate(rate.perSecond()) + " lines per second (bursts of "
                     + rate.burst() + "); lines over the limit are dropped");
         }
         return verdict == RateLimiter.Verdict.ACCEPT;
@@ -204,13 +210,17 @@ public final class ChatConnection {
         return perSecond == Math.rint(perSecond) ? Long.toString((long) perSecond) : Double.toString(perSecond);
     }
 
-    private void error(String code, String message) {
-        replies.now(new Event.Error(code, message));
+    private void error(ErrorCode code, String message) {
+        replies.now(Event.Error.of(code, message));
+    }
+
+    private Event.Welcome welcome(String room) {
+        return new Event.Welcome(member.nick(), room, service.config().serverName(), service.ids().runId());
     }
 
     private Room currentRoomOrError() {
         if (current == null) {
-            error("not-in-room", "you are not in any room; /join ROOM first");
+            error(ErrorCode.NOT_IN_ROOM, "you are not in any room; /join ROOM first");
         }
         return current;
     }
@@ -226,64 +236,91 @@ public final class ChatConnection {
     private void nick(String wanted) {
         String old = member.nick();
         if (wanted.equals(old)) {
-            replies.now(new Event.Notice("you are already " + old));
+            replies.now(Event.Notice.of(NoticeKind.NICK_UNCHANGED, "you are already " + old, null, old));
             return;
         }
-        if (!service.nicks().rename(member, old, wanted)) {
-            error("nick-taken", wanted + " is already in use");
-            return;
-        }
-        member.nick(wanted);
-        replies.now(new Event.NickChange(null, old, wanted));
-        for (Room room : rooms.values()) {
-            room.nickChanged(member, old, wanted);
+        ReplySlot slot = replies.reserve();
+        // The local registry answers before claim returns, so the new nick applies before the next command;
+        // a registry that answers later is applied on this loop, still in command order through the slot.
+        service.nicks().claim(member, old, wanted).whenComplete((claim, failure) -> onLoop(() -> {
+            if (failure != null || claim != NickRegistry.Claim.GRANTED) {
+                slot.complete(failure != null
+                        ? Event.Error.of(ErrorCode.INTERNAL_ERROR, "the server could not change your nick")
+                        : Event.Error.aboutNick(ErrorCode.NICK_TAKEN, wanted + " is already in use", wanted));
+                return;
+            }
+            if (!member.isOpen()) {
+                // Closed while the claim was in flight: closed() already freed the old nick.
+                service.nicks().release(wanted, member);
+                slot.completeEmpty();
+                return;
+            }
+            member.nick(wanted);
+            slot.complete(new Event.NickChange(null, old, wanted));
+            for (RoomRegistry.Lease<Room> lease : rooms.values()) {
+                lease.room().nickChanged(member, old, wanted);
+            }
+        }));
+    }
+
+    private void onLoop(Runnable task) {
+        if (member.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            member.eventLoop().execute(task);
         }
     }
 
     private void join(String name) {
-        Room already = rooms.get(name);
+        RoomRegistry.Lease<Room> already = rooms.get(name);
         if (already != null) {
-            current = already;
-            replies.now(new Event.Notice("#" + name + " is now your current room"));
+            current = already.room();
+            replies.now(Event.Notice.of(NoticeKind.CURRENT_ROOM, "#" + name + " is now your current room", name, null));
             return;
         }
         int limit = service.config().maxRoomsPerConnection();
         if (rooms.size() >= limit) {
-            error("too-many-rooms", "you can be in at most " + limit + " rooms; /leave one first");
+            replies.now(Event.Error.aboutRoom(ErrorCode.TOO_MANY_ROOMS,
+                    "you can be in at most " + limit + " rooms; /leave one first", name));
             return;
         }
-        service.rooms().getOrCreate(name).ifPresentOrElse(room -> {
-            rooms.put(name, room);
-            current = room;
-            room.join(member, member.nick(), replies.reserve());
-        }, () -> error("too-many-rooms", "the server holds its maximum of " + service.config().maxRooms()
-                + " rooms; join an existing one"));
+        // The lease is taken before the join task is queued, so the room cannot be freed in between.
+        service.rooms().join(name).ifPresentOrElse(lease -> {
+            rooms.put(name, lease);
+            current = lease.room();
+            lease.room().join(member, member.nick(), replies.reserve());
+        }, () -> replies.now(Event.Error.aboutRoom(ErrorCode.TOO_MANY_ROOMS, "the server holds its maximum of "
+                + service.config().maxRooms() + " rooms; join an existing one", name)));
     }
 
     private void leave(String name) {
-        Room room = name == null ? current : rooms.get(name);
+        Room room = name == null ? current : rooms.containsKey(name) ? rooms.get(name).room() : null;
         if (room == null) {
-            error("not-in-room", name == null ? "you are not in any room" : "you are not in #" + name);
+            replies.now(Event.Error.aboutRoom(ErrorCode.NOT_IN_ROOM,
+                    name == null ? "you are not in any room" : "you are not in #" + name, name));
             return;
         }
-        rooms.remove(room.name());
+        RoomRegistry.Lease<Room> lease = rooms.remove(room.name());
         if (current == room) {
             Room next = null;
-            for (Room remaining : rooms.values()) {
-                next = remaining;
+            for (RoomRegistry.Lease<Room> remaining : rooms.values()) {
+                next = remaining.room();
             }
             current = next;
         }
         room.leave(member, "", false, replies.reserve());
+        // Released after the leave task is queued: the room's expiry runs on its executor behind that task.
+        lease.release();
     }
 
     /** Leaves every room as a disconnect: the others are told, the leaver is not. */
     private void leaveAll(String reason) {
-        List<Room> joined = new ArrayList<>(rooms.values());
+        List<RoomRegistry.Lease<Room>> joined = new ArrayList<>(rooms.values());
         rooms.clear();
         current = null;
-        for (Room room : joined) {
-            room.leave(member, reason, true, null);
+        for (RoomRegistry.Lease<Room> lease : joined) {
+            lease.room().leave(member, reason, true, null);
+            lease.release();
         }
     }
 
@@ -300,7 +337,7 @@ public final class ChatConnection {
             if (member.echo()) {
                 replies.now(event);
             }
-        }, () -> error("no-such-nick", nick + " is not connected"));
+        }, () -> replies.now(Event.Error.aboutNick(ErrorCode.NO_SUCH_NICK, nick + " is not connected", nick)));
     }
 
     private void who(String name) {
@@ -312,7 +349,7 @@ public final class ChatConnection {
             return;
         }
         service.rooms().find(name).ifPresentOrElse(room -> room.who(replies.reserve()),
-                () -> error("no-such-room", "#" + name + " does not exist"));
+                () -> replies.now(Event.Error.aboutRoom(ErrorCode.NO_SUCH_ROOM, "#" + name + " does not exist", name)));
     }
 
     private void historyLast(int count) {
@@ -324,24 +361,24 @@ public final class ChatConnection {
 
     private void historySince(String name, long afterId) {
         service.rooms().find(name).ifPresentOrElse(room -> room.historySince(replies.reserve(), afterId),
-                () -> error("no-such-room", "#" + name + " does not exist"));
+                () -> replies.now(Event.Error.aboutRoom(ErrorCode.NO_SUCH_ROOM, "#" + name + " does not exist", name)));
     }
 
     private void format(Command.Format format) {
         member.format(format.format());
-        replies.now(new Event.Welcome(member.nick(), current == null ? "" : current.name(),
-                service.config().serverName()));
+        replies.now(welcome(current == null ? "" : current.name()));
     }
 
     private void echo(boolean on) {
         member.echo(on);
-        replies.now(new Event.Notice("echo is " + (on ? "on: you will see your own messages" : "off")));
+        replies.now(on ? Event.Notice.of(NoticeKind.ECHO_ON, "echo is on: you will see your own messages")
+                : Event.Notice.of(NoticeKind.ECHO_OFF, "echo is off"));
     }
 
     private void quit(String reason) {
         quit = true;
         leaveAll(reason);
-        replies.now(new Event.Notice("bye"));
+        replies.now(Event.Notice.of(NoticeKind.BYE, "bye"));
         replies.afterAll(member::close);
     }
 }

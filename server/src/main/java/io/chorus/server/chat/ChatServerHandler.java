@@ -25,11 +25,6 @@ import org.apache.logging.log4j.Logger;
  */
 public final class ChatServerHandler extends ChannelInboundHandlerAdapter implements ChatConnection.Transport {
 
-    /** Error code for lines dropped by the rate limit. */
-    public static final String RATE_LIMITED = ChatConnection.RATE_LIMITED;
-    /** Error code sent before an idle connection is closed. */
-    public static final String IDLE_TIMEOUT = ChatConnection.IDLE_TIMEOUT;
-
     private static final Logger log = LogManager.getLogger(ChatServerHandler.class);
 
     private final ChatService service;
@@ -61,7 +56,8 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter implem
     }
 
     private void start(ChannelHandlerContext ctx) {
-        TcpLineMember member = new TcpLineMember(ctx.channel(), service.config().maxQueueBytes());
+        TcpLineMember member = new TcpLineMember(ctx.channel(), service.config().slowConsumerPolicy(),
+                service.outboundBudget());
         connection = new ChatConnection(service, member, this);
         connection.start();
         ctx.flush();
@@ -136,6 +132,10 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter implem
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (connection != null) {
+            // The queue crossed a water mark: the slow-consumer guard and the budget look at it now.
+            connection.member().queueChanged();
+        }
         if (paused && ctx.channel().isWritable()) {
             resume(ctx);
         }

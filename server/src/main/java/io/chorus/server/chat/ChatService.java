@@ -1,8 +1,12 @@
 package io.chorus.server.chat;
 
 import io.chorus.protocol.event.Event;
+import io.chorus.protocol.event.ErrorCode;
 import io.chorus.server.ServerConfig;
 import io.chorus.server.metrics.ChatMeters;
+import io.chorus.server.limits.HistoryBudget;
+import io.chorus.server.limits.MessageIds;
+import io.chorus.server.limits.OutboundBudget;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
@@ -14,18 +18,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The shared state of one server's chat: the nick and room registries and the limits that apply to
- * every connection. One instance per server, passed to each connection's handler.
+ * The shared state of one server's chat: the nick and room registries, the message ids of this server
+ * run, and the limits that apply across connections (the outbound memory budget and the history
+ * budget). One instance per server, passed to each connection's handler.
  */
 public final class ChatService {
 
     /** The room every connection joins on connect. */
     public static final String DEFAULT_ROOM = "lobby";
 
-    private final NickRegistry nicks = new NickRegistry();
-    private final RoomRegistry rooms;
+    private final NickRegistry<Member> nicks = new NickRegistry<>();
+    private final RoomRegistry<Room> rooms;
     private final ServerConfig config;
     private final EventLoopGroup loops;
+    private final MessageIds ids = new MessageIds();
+    private final OutboundBudget outboundBudget;
+    private final HistoryBudget historyBudget;
     private volatile boolean shuttingDown;
     private final ChatMeters meters;
 
@@ -38,14 +46,17 @@ public final class ChatService {
         this.meters = java.util.Objects.requireNonNull(meters, "meters");
         this.config = config;
         this.loops = loops;
-        this.rooms = new RoomRegistry(loops, config.historySize(), config.maxRooms(), config.quietRoomSize(), alloc, meters);
+        this.outboundBudget = new OutboundBudget(config.effectiveMaxOutboundMemory());
+        this.historyBudget = new HistoryBudget(config.historyMemory());
+        this.rooms = new RoomRegistry<>(loops, new Room.Kind(config.historySize(), config.quietRoomSize(), alloc,
+                historyBudget, meters), ids, config.maxRooms(), config.roomTtl());
     }
 
-    public NickRegistry nicks() {
+    public NickRegistry<Member> nicks() {
         return nicks;
     }
 
-    public RoomRegistry rooms() {
+    public RoomRegistry<Room> rooms() {
         return rooms;
     }
 
@@ -70,6 +81,21 @@ public final class ChatService {
             total += room.watcherCount();
         }
         return total;
+    }
+
+    /** The message ids of this server run; its {@link MessageIds#runId()} goes into every welcome. */
+    public MessageIds ids() {
+        return ids;
+    }
+
+    /** Bytes queued for all members together, bounded by {@code --max-outbound-memory}. */
+    public OutboundBudget outboundBudget() {
+        return outboundBudget;
+    }
+
+    /** Estimated history bytes of all rooms together, bounded by {@code --history-memory}. */
+    public HistoryBudget historyBudget() {
+        return historyBudget;
     }
 
     public ServerConfig config() {
@@ -151,8 +177,8 @@ public final class ChatService {
     public void announceShutdown() {
         shuttingDown = true;
         for (Member session : nicks.sessions()) {
-            meters.error("shutting-down");
-            session.send(new Event.Error("shutting-down", "the server is shutting down"));
+            meters.error(ErrorCode.SHUTTING_DOWN.wire());
+            session.send(Event.Error.of(ErrorCode.SHUTTING_DOWN, "the server is shutting down"));
         }
     }
 }

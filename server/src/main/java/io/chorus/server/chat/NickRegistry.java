@@ -3,6 +3,8 @@ package io.chorus.server.chat;
 import io.chorus.protocol.command.Names;
 import java.util.Collection;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,44 +12,76 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The nicks in use on one server, unique case-insensitively, and the guest names handed out on connect.
  *
+ * <p>Claims answer with a {@link CompletionStage}, so that a registry shared through Redis can
+ * answer later without changing its callers. This local one answers before it returns: a continuation
+ * attached with {@code thenAccept} runs at once on the calling thread. A caller must still not assume
+ * that; it applies the answer on its own event loop ({@code thenAcceptAsync(fn, eventLoop)} or a check of
+ * {@code inEventLoop()}), and orders its later replies after it.
+ *
  * <p>Thread-safe without locks: claims are atomic {@code putIfAbsent}s. It is touched on connect,
- * disconnect, {@code /nick} and {@code /msg}, never per room message.
+ * disconnect, {@code /nick} and {@code /msg}, never per room message. Guest numbers are local to this
+ * server: they only need to be unique among the names it holds, which {@code putIfAbsent} ensures.
+ *
+ * @param <S> the holder of a nick: a chat member
  */
-public final class NickRegistry {
+public final class NickRegistry<S> {
 
-    private final ConcurrentMap<String, Member> byKey = new ConcurrentHashMap<>();
+    /** The answer to a claim or rename. */
+    public enum Claim {
+        /** The nick is now the caller's. */
+        GRANTED,
+        /** Someone else holds the nick. */
+        TAKEN
+    }
+
+    private static final CompletionStage<Claim> GRANTED = CompletableFuture.completedStage(Claim.GRANTED);
+    private static final CompletionStage<Claim> TAKEN = CompletableFuture.completedStage(Claim.TAKEN);
+
+    private final ConcurrentMap<String, S> byKey = new ConcurrentHashMap<>();
     private final AtomicLong guests = new AtomicLong();
 
-    /** Claims the next free {@code guest-N} for a new session and returns it. */
-    String claimGuest(Member session) {
+    /**
+     * Claims the next free {@code guest-N} for a new member and returns it. Guest numbers stay local to
+     * this server even with a shared registry: a shared one checks the name like any other claim.
+     */
+    String claimGuest(S holder) {
         while (true) {
             String nick = "guest-" + guests.incrementAndGet();
-            if (byKey.putIfAbsent(Names.nickKey(nick), session) == null) {
+            if (byKey.putIfAbsent(Names.nickKey(nick), holder) == null) {
                 return nick;
             }
         }
     }
 
-    /** Moves a session from its old nick to a new one; false if someone else holds the new one. */
-    boolean rename(Member session, String oldNick, String newNick) {
+    /** Claims a nick for a member that holds none yet. */
+    public CompletionStage<Claim> claim(S holder, String nick) {
+        return byKey.putIfAbsent(Names.nickKey(nick), holder) == null ? GRANTED : TAKEN;
+    }
+
+    /**
+     * Moves a member from its old nick to a new one ({@code /nick}). On {@link Claim#TAKEN} the old nick
+     * stays the member's. A change of case only is always granted.
+     */
+    public CompletionStage<Claim> claim(S holder, String oldNick, String newNick) {
         String newKey = Names.nickKey(newNick);
         String oldKey = Names.nickKey(oldNick);
         if (newKey.equals(oldKey)) {
-            byKey.put(newKey, session);
-            return true;
+            byKey.put(newKey, holder);
+            return GRANTED;
         }
-        if (byKey.putIfAbsent(newKey, session) != null) {
-            return false;
+        if (byKey.putIfAbsent(newKey, holder) != null) {
+            return TAKEN;
         }
-        byKey.remove(oldKey, session);
-        return true;
+        byKey.remove(oldKey, holder);
+        return GRANTED;
     }
 
-    void release(String nick, Member session) {
-        byKey.remove(Names.nickKey(nick), session);
+    /** Frees a nick if {@code holder} still holds it. */
+    public void release(String nick, S holder) {
+        byKey.remove(Names.nickKey(nick), holder);
     }
 
-    public Optional<Member> find(String nick) {
+    public Optional<S> find(String nick) {
         return Optional.ofNullable(byKey.get(Names.nickKey(nick)));
     }
 
@@ -55,7 +89,7 @@ public final class NickRegistry {
         return byKey.size();
     }
 
-    public Collection<Member> sessions() {
+    public Collection<S> sessions() {
         return byKey.values();
     }
 }

@@ -1,5 +1,6 @@
 package io.chorus.server.chat;
 
+import io.chorus.protocol.event.ErrorCode;
 import io.chorus.protocol.event.Event;
 import io.chorus.protocol.event.OutputFormat;
 import java.util.List;
@@ -63,7 +64,7 @@ public final class ReplySlot {
      */
     public void completeWith(CompletionStage<? extends List<Event>> stage) {
         stage.whenComplete((result, failure) -> complete(failure == null ? List.copyOf(result)
-                : List.of(new Event.Error("internal-error", "the server could not complete this request"))));
+                : List.of(Event.Error.of(ErrorCode.INTERNAL_ERROR, "the server could not complete this request"))));
     }
 
     /** Completes on the member's loop without flushing; the caller (an outbox drain) flushes. */

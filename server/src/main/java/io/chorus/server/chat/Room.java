@@ -1,9 +1,12 @@
 package io.chorus.server.chat;
 
+import io.chorus.protocol.event.ErrorCode;
 import io.chorus.protocol.event.Event;
 import io.chorus.protocol.event.EventEncoder;
 import io.chorus.protocol.event.OutputFormat;
 import io.chorus.server.metrics.ChatMeters;
+import io.chorus.server.limits.HistoryBudget;
+import io.chorus.server.limits.MessageIds;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.concurrent.EventExecutor;
@@ -26,8 +29,56 @@ import java.util.concurrent.CompletionStage;
  * A broadcast encodes the event once per output format in use, then queues one entry in the
  * {@link LoopOutbox} of each event loop that has members; the outbox writes
  * {@code retainedDuplicate()}s to them and flushes each member once per batch.
+ *
+ * <p>One object is one incarnation of a room name: the {@link RoomRegistry} makes it on the first join
+ * (through {@link Kind}), hands out leases while members are in it, and {@linkplain #dispose disposes}
+ * of it once it has stayed empty for the room TTL. Its ids start at the {@code firstId} the server's
+ * {@link MessageIds} gave it, so they never repeat an earlier incarnation's. Its history is counted in
+ * the server's {@link HistoryBudget}, which may ask it to {@linkplain #shed shed} its oldest messages.
  */
-public final class Room {
+public final class Room implements HistoryBudget.Owner {
+
+    /** How the registry makes, inspects and frees rooms of this server. */
+    static final class Kind implements RoomKind<Room> {
+        private final int historyLimit;
+        private final int quietSize;
+        private final ByteBufAllocator alloc;
+        private final HistoryBudget historyBudget;
+        private final ChatMeters meters;
+
+        Kind(int historyLimit, int quietSize, ByteBufAllocator alloc, HistoryBudget historyBudget, ChatMeters meters) {
+            this.historyLimit = historyLimit;
+            this.quietSize = quietSize;
+            this.alloc = alloc;
+            this.historyBudget = historyBudget;
+            this.meters = meters;
+        }
+
+        @Override
+        public Room create(String name, EventExecutor executor, long firstId) {
+            return new Room(name, executor, firstId, historyLimit, quietSize, alloc, historyBudget, meters);
+        }
+
+        @Override
+        public EventExecutor executor(Room room) {
+            return room.executor();
+        }
+
+        @Override
+        public int memberCount(Room room) {
+            return room.memberCount();
+        }
+
+        @Override
+        public long lastIssuedId(Room room) {
+            return room.lastIssuedId();
+        }
+
+        @Override
+        public void dispose(Room room) {
+            room.dispose();
+        }
+    }
 
     private static final Member[] NO_MEMBERS = new Member[0];
     private static final List<Event> NOTHING = List.of();
@@ -47,14 +98,18 @@ public final class Room {
     /** Where deliveries to each loop's members queue up; see {@link LoopOutbox}. */
     private final Map<EventExecutor, LoopOutbox> outboxes = new IdentityHashMap<>();
     private final ArrayDeque<Event> history = new ArrayDeque<>();
-    private long nextId = 1;
-    /** The highest message id that has been dropped from history; 0 when nothing was dropped. */
+    /** The first id this incarnation issues; see {@link MessageIds#firstId()}. */
+    private final long firstId;
+    private long nextId;
+    /** The highest message id that has been dropped from history; {@code firstId - 1} when none was. */
     private long droppedThrough;
+    /** This room's share of the server's history budget; closed on dispose. */
+    private final HistoryBudget.Ledger ledger;
 
     /** Per-slot buffers of the broadcast being encoded; confined to executor, empty between broadcasts. */
     private final ByteBuf[] scratch = new ByteBuf[Encoded.slotCount()];
 
-    /** The id of the last message numbered here; read from other threads. */
+    /** The id of the last message numbered here, {@code firstId - 1} before the first; read from other threads. */
     private volatile long lastId;
 
     /** Read from other threads for {@code /rooms}. */
@@ -68,24 +123,32 @@ public final class Room {
     /** Read from other threads for the API's room list and metrics. */
     private volatile int watcherCount;
 
-    Room(String name, EventExecutor executor, int historyLimit, int quietSize, ByteBufAllocator alloc) {
-        this(name, executor, historyLimit, quietSize, alloc, ChatMeters.NONE);
+    /** A room that counts nothing; for tests. */
+    Room(String name, EventExecutor executor, long firstId, int historyLimit, int quietSize, ByteBufAllocator alloc,
+            HistoryBudget historyBudget) {
+        this(name, executor, firstId, historyLimit, quietSize, alloc, historyBudget, ChatMeters.NONE);
     }
 
-    Room(String name, EventExecutor executor, int historyLimit, int quietSize, ByteBufAllocator alloc,
-            ChatMeters meters) {
+    Room(String name, EventExecutor executor, long firstId, int historyLimit, int quietSize, ByteBufAllocator alloc,
+            HistoryBudget historyBudget, ChatMeters meters) {
         this.meters = meters;
         this.name = name;
         this.quietSize = quietSize;
         this.executor = executor;
         this.historyLimit = historyLimit;
         this.alloc = alloc;
+        this.firstId = firstId;
+        this.nextId = firstId;
+        this.droppedThrough = firstId - 1;
+        this.lastId = firstId - 1;
+        this.ledger = historyBudget.open(this);
     }
 
     public String name() {
         return name;
     }
 
+    @Override
     public EventExecutor executor() {
         return executor;
     }
@@ -94,9 +157,58 @@ public final class Room {
         return memberCount;
     }
 
-    /** The id of the last message or action this room accepted and numbered; 0 before the first. */
+    /** The id of the last message or action this room accepted and numbered; {@code firstId - 1} before the first. */
     public long lastMessageId() {
         return lastId;
+    }
+
+    /** The first id of this incarnation of the room. */
+    public long firstId() {
+        return firstId;
+    }
+
+    /** The last id this room issued, {@code firstId - 1} if none; call on the room's executor. */
+    long lastIssuedId() {
+        return nextId - 1;
+    }
+
+    /** Messages held in history now; call on the room's executor (tests read it there). */
+    int historySize() {
+        return history.size();
+    }
+
+    /** Outboxes this room holds now, one per event loop it has sent to; call on the room's executor. */
+    int outboxCount() {
+        return outboxes.size();
+    }
+
+    /**
+     * Frees what this room holds: history (and its share of the history budget) and its outboxes. Called
+     * once by the registry, on the executor, after it forgot the room and no member holds a lease.
+     * Outboxes already scheduled still drain what they hold (replies to members that just left); they
+     * are only no longer reachable from here. Tasks queued for the room after this find no members and
+     * no history, so they answer as for an empty room.
+     */
+    void dispose() {
+        history.clear();
+        droppedThrough = nextId - 1;
+        ledger.close();
+        outboxes.clear();
+    }
+
+    /**
+     * Drops the oldest messages until {@code bytes} are freed, for the server's history budget. Later
+     * replays that reach back past them say {@code complete:false}.
+     */
+    @Override
+    public long shed(long bytes) {
+        long freed = 0;
+        while (freed < bytes && !history.isEmpty()) {
+            Event dropped = history.removeFirst();
+            droppedThrough = idOf(dropped);
+            freed += estimate(dropped);
+        }
+        return freed;
     }
 
     /**
@@ -187,7 +299,7 @@ public final class Room {
         executor.execute(() -> {
             if (!isMember(from)) {
                 // The sender left (or was never in) the room before this message reached it.
-                tell(slot, List.of(new Event.Error("not-in-room", "you are not in #" + name)));
+                tell(slot, List.of(Event.Error.aboutRoom(ErrorCode.NOT_IN_ROOM, "you are not in #" + name, name)));
                 return;
             }
             long id = nextId++;
@@ -251,11 +363,12 @@ public final class Room {
     void historyLast(ReplySlot slot, int count) {
         executor.execute(() -> {
             if (!isMember(slot.member())) {
-                tell(slot, List.of(new Event.Error("not-in-room", "join #" + name + " to read its history")));
+                tell(slot, List.of(Event.Error.aboutRoom(ErrorCode.NOT_IN_ROOM, "join #" + name + " to read its history",
+                        name)));
                 return;
             }
-            long lastId = nextId - 1;
-            long wantFrom = Math.max(1, lastId - count + 1);
+            long lastIssued = nextId - 1;
+            long wantFrom = Math.max(firstId, lastIssued - count + 1);
             replay(slot, wantFrom, wantFrom > droppedThrough);
         });
     }
@@ -264,12 +377,13 @@ public final class Room {
     void historySince(ReplySlot slot, long afterId) {
         executor.execute(() -> {
             if (!isMember(slot.member())) {
-                tell(slot, List.of(new Event.Error("not-in-room", "join #" + name + " to read its history")));
+                tell(slot, List.of(Event.Error.aboutRoom(ErrorCode.NOT_IN_ROOM, "join #" + name + " to read its history",
+                        name)));
                 return;
             }
-            // Complete only if nothing after afterId was dropped, and the room really had afterId: a
-            // higher id than the room ever gave means the room was recreated and its history is gone.
-            replay(slot, afterId + 1, afterId >= droppedThrough && afterId < nextId);
+            // Complete only if afterId belongs to this incarnation and nothing after it was dropped: an id
+            // from before firstId is from a freed room or an earlier run, whose messages are gone.
+            replay(slot, afterId + 1, MessageIds.complete(afterId, firstId, nextId - 1, droppedThrough));
         });
     }
 
@@ -306,12 +420,21 @@ public final class Room {
             return;
         }
         history.addLast(event);
-        meters.historyBytes(historyBytes(event));
+        ledger.add(estimate(event));
+        long dropped = 0;
         while (history.size() > historyLimit) {
-            Event dropped = history.removeFirst();
-            meters.historyBytes(-historyBytes(dropped));
-            droppedThrough = idOf(dropped);
+            Event old = history.removeFirst();
+            droppedThrough = idOf(old);
+            dropped += estimate(old);
         }
+        if (dropped > 0) {
+            ledger.remove(dropped);
+        }
+    }
+
+    private static long estimate(Event event) {
+        return event instanceof Event.Message m ? HistoryBudget.estimate(m.from(), m.text())
+                : HistoryBudget.estimate(((Event.Action) event).from(), ((Event.Action) event).text());
     }
 
     private static long idOf(Event event) {
@@ -530,16 +653,6 @@ public final class Room {
         if (event instanceof Event.Message || event instanceof Event.Action) {
             meters.messagesOut(reached);
         }
-    }
-
-    /**
-     * An estimate of the heap one held message takes: its strings (two bytes a char), the record and the
-     * instant, and the deque slot. Cheap and stable, so adding and dropping the same event cancel out.
-     */
-    static long historyBytes(Event event) {
-        String from = event instanceof Event.Message m ? m.from() : ((Event.Action) event).from();
-        String text = event instanceof Event.Message m ? m.text() : ((Event.Action) event).text();
-        return 2L * (from.length() + text.length()) + 120;
     }
 
     /** A snapshot of the room for {@code /rooms}. */

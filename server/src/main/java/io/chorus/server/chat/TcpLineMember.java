@@ -1,5 +1,7 @@
 package io.chorus.server.chat;
 
+import io.chorus.server.limits.OutboundBudget;
+import io.chorus.server.limits.SlowConsumerPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -18,7 +20,13 @@ public final class TcpLineMember extends MemberBase {
 
     private final Channel channel;
 
-    public TcpLineMember(Channel channel, long maxQueueBytes) {
+    public TcpLineMember(Channel channel, SlowConsumerPolicy policy, OutboundBudget budget) {
+        super(policy, budget);
+        this.channel = channel;
+    }
+
+    /** A member cut at once past {@code maxQueueBytes}, outside any shared budget; for tests. */
+    TcpLineMember(Channel channel, long maxQueueBytes) {
         super(maxQueueBytes);
         this.channel = channel;
     }

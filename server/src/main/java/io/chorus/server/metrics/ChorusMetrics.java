@@ -59,6 +59,7 @@ public final class ChorusMetrics implements ChatMeters, AutoCloseable {
     private volatile IntSupplier rooms = () -> 0;
     private volatile IntSupplier watchers = () -> 0;
     private volatile java.util.function.LongSupplier outboundQueue = () -> 0;
+    private volatile java.util.function.LongSupplier history = () -> 0;
 
     /** Registers every family on {@code registry}, with the JVM and process binders. */
     public ChorusMetrics(MeterRegistry registry) {
@@ -99,7 +100,7 @@ public final class ChorusMetrics implements ChatMeters, AutoCloseable {
                 .baseUnit("bytes")
                 .description("Bytes queued for chat connections and not yet written to their sockets")
                 .register(registry);
-        Gauge.builder("chorus.history.memory", historyBytes, LongAdder::sum)
+        Gauge.builder("chorus.history.memory", this, m -> m.historyBytes.sum() + m.history.getAsLong())
                 .baseUnit("bytes")
                 .description("Estimated bytes held by room histories")
                 .register(registry);
@@ -204,6 +205,14 @@ public final class ChorusMetrics implements ChatMeters, AutoCloseable {
      */
     public void outboundQueueFrom(java.util.function.LongSupplier bytes) {
         this.outboundQueue = requireNonNull(bytes, "bytes");
+    }
+
+    /**
+     * Where {@code chorus_history_memory_bytes} reads the history budget's estimate from, at scrape time;
+     * added to the deltas of {@link #historyBytes(long)}.
+     */
+    public void historyFrom(java.util.function.LongSupplier bytes) {
+        this.history = requireNonNull(bytes, "bytes");
     }
 
     /** Bytes queued for (positive) or written to (negative) chat connections. */

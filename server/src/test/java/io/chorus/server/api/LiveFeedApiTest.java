@@ -83,6 +83,11 @@ class LiveFeedApiTest {
         return server.chat().orElseThrow().rooms().find(name).orElseThrow();
     }
 
+    /** The id of the room's n-th message: ids are time-based, so each room numbers from its own first id. */
+    private String id(String room, int n) {
+        return Long.toString(room(room).firstId() - 1 + n);
+    }
+
     private LineClient member(String nick, String room) throws Exception {
         LineClient client = LineClient.connect(server.port(ChorusServer.Kind.CHAT_TCP)).timeout(WAIT);
         client.send("/nick " + nick);
@@ -143,25 +148,25 @@ class LiveFeedApiTest {
             await().atMost(WAIT).until(() -> room("news").watcherCount() == 1);
 
             HttpResponse<String> text = say("news", "rain at noon");
-            assertThat(text.body()).contains("\"id\":1", "\"room\":\"news\"", "\"from\":\"bot\"");
+            assertThat(text.body()).contains("\"id\":" + id("news", 1), "\"room\":\"news\"", "\"from\":\"bot\"");
             HttpResponse<String> json = post("/api/rooms/%23News/messages", KEY, "application/json",
                     "{\"text\":\"storm \\u26a1\",\"from\":\"alerts\"}");
             assertThat(json.statusCode()).isEqualTo(201);
-            assertThat(json.body()).contains("\"id\":2", "\"from\":\"alerts\"");
+            assertThat(json.body()).contains("\"id\":" + id("news", 2), "\"from\":\"alerts\"");
 
             assertThat(alice.readUntil("#news <bot>")).isEqualTo("#news <bot> rain at noon");
             assertThat(alice.readUntil("#news <alerts>")).isEqualTo("#news <alerts> storm \u26a1");
             SseReader.SseEvent first = feed.next();
-            assertThat(first.id()).isEqualTo("1");
-            assertThat(first.data()).startsWith("{\"type\":\"message\",\"room\":\"news\",\"from\":\"bot\",\"text\":\"rain at noon\",\"id\":1,");
+            assertThat(first.id()).isEqualTo(id("news", 1));
+            assertThat(first.data()).startsWith("{\"type\":\"message\",\"room\":\"news\",\"from\":\"bot\",\"text\":\"rain at noon\",\"id\":" + id("news", 1) + ",");
             SseReader.SseEvent second = feed.next();
-            assertThat(second.id()).isEqualTo("2");
+            assertThat(second.id()).isEqualTo(id("news", 2));
             assertThat(second.data()).contains("\"from\":\"alerts\"", "\"text\":\"storm \u26a1\"");
 
             // A TCP member's line reaches the feed as well, with its id.
             alice.send("hello feed");
             SseReader.SseEvent third = feed.next();
-            assertThat(third.id()).isEqualTo("3");
+            assertThat(third.id()).isEqualTo(id("news", 3));
             assertThat(third.data()).contains("\"from\":\"alice\"", "\"text\":\"hello feed\"");
         }
     }
@@ -175,27 +180,28 @@ class LiveFeedApiTest {
             for (int i = 1; i <= 3; i++) {
                 say("ticks", "tick " + i);
             }
-            assertThat(feed.next(3)).extracting(SseReader.SseEvent::id).containsExactly("1", "2", "3");
+            assertThat(feed.next(3)).extracting(SseReader.SseEvent::id).containsExactly(id("ticks", 1), id("ticks", 2), id("ticks", 3));
         }
         await().atMost(WAIT).until(() -> room("ticks").watcherCount() == 0);
         for (int i = 4; i <= 6; i++) {
             say("ticks", "tick " + i);
         }
-        try (SseReader resumed = SseReader.open(port, "/api/rooms/ticks/events", "3", 0)) {
+        try (SseReader resumed = SseReader.open(port, "/api/rooms/ticks/events", id("ticks", 3), 0)) {
             List<SseReader.SseEvent> missed = resumed.next(4);
-            assertThat(missed).extracting(SseReader.SseEvent::id).containsExactly("4", "5", "6", null);
+            assertThat(missed).extracting(SseReader.SseEvent::id).containsExactly(id("ticks", 4), id("ticks", 5), id("ticks", 6), null);
             assertThat(missed.get(0).data()).contains("\"text\":\"tick 4\"", "\"replay\":true");
             assertThat(missed.get(3).data())
-                    .isEqualTo("{\"type\":\"history\",\"room\":\"ticks\",\"complete\":true,\"messages\":3,\"first\":4,\"last\":6}");
+                    .isEqualTo("{\"type\":\"history\",\"room\":\"ticks\",\"complete\":true,\"messages\":3,\"first\":"
+                            + id("ticks", 4) + ",\"last\":" + id("ticks", 6) + "}");
             // Then live, with nothing repeated.
             say("ticks", "tick 7");
             SseReader.SseEvent live = resumed.next();
-            assertThat(live.id()).isEqualTo("7");
+            assertThat(live.id()).isEqualTo(id("ticks", 7));
             assertThat(live.data()).doesNotContain("replay");
         }
         // ?since= does the same for a first connection.
-        try (SseReader since = SseReader.open(port, "/api/rooms/ticks/events?since=5")) {
-            assertThat(since.next(3)).extracting(SseReader.SseEvent::id).containsExactly("6", "7", null);
+        try (SseReader since = SseReader.open(port, "/api/rooms/ticks/events?since=" + id("ticks", 5))) {
+            assertThat(since.next(3)).extracting(SseReader.SseEvent::id).containsExactly(id("ticks", 6), id("ticks", 7), null);
         }
     }
 
@@ -205,14 +211,16 @@ class LiveFeedApiTest {
         for (int i = 1; i <= 5; i++) {
             say("log", "entry " + i);
         }
-        HttpResponse<String> since = get("/api/rooms/log/history?since=3");
+        HttpResponse<String> since = get("/api/rooms/log/history?since=" + id("log", 3));
         assertThat(since.statusCode()).isEqualTo(200);
-        assertThat(since.body()).contains("\"complete\":true", "\"count\":2", "\"first\":4", "\"last\":5",
+        assertThat(since.body()).contains("\"complete\":true", "\"count\":2", "\"first\":" + id("log", 4), "\"last\":" + id("log", 5),
                 "\"text\":\"entry 4\"", "\"text\":\"entry 5\"").doesNotContain("entry 3");
-        // Ids 1 and 2 were dropped (history 3): a gap from 0 is not complete.
-        assertThat(get("/api/rooms/log/history?since=0").body()).contains("\"complete\":false", "\"count\":3", "\"first\":3");
-        assertThat(get("/api/rooms/log/history?limit=2").body()).contains("\"complete\":true", "\"first\":4", "\"last\":5");
-        assertThat(get("/api/rooms/log/history?since=3&limit=1").body()).contains("\"count\":1", "\"first\":4", "\"last\":4");
+        // The first two messages were dropped (history 3): everything from the start is not complete.
+        assertThat(get("/api/rooms/log/history?since=0").body()).contains("\"complete\":false", "\"count\":3", "\"first\":" + id("log", 3));
+        assertThat(get("/api/rooms/log/history?limit=2").body()).contains("\"complete\":true", "\"first\":" + id("log", 4),
+                "\"last\":" + id("log", 5));
+        assertThat(get("/api/rooms/log/history?since=" + id("log", 3) + "&limit=1").body()).contains("\"count\":1",
+                "\"first\":" + id("log", 4), "\"last\":" + id("log", 4));
         assertThat(get("/api/rooms/log/history?since=x").statusCode()).isEqualTo(400);
         HttpResponse<String> missing = get("/api/rooms/nowhere/history");
         assertThat(missing.statusCode()).isEqualTo(404);
@@ -228,7 +236,7 @@ class LiveFeedApiTest {
             await().atMost(WAIT).until(() -> room("ops").watcherCount() == 1);
             HttpResponse<String> rooms = get("/api/rooms");
             assertThat(rooms.statusCode()).isEqualTo(200);
-            assertThat(rooms.body()).contains("{\"name\":\"ops\",\"members\":2,\"watchers\":1,\"last_id\":0}");
+            assertThat(rooms.body()).contains("{\"name\":\"ops\",\"members\":2,\"watchers\":1,\"last_id\":" + id("ops", 0) + "}");
             alice.send("/who ops");
             assertThat(alice.readUntil("*** #ops: ")).isEqualTo("*** #ops: alice, bob (2 members)");
             // The watcher is in nobody's /who, and its arrival was announced to nobody.
@@ -250,7 +258,7 @@ class LiveFeedApiTest {
         assertThat(third.body()).contains("\"error\":\"rate-limited\"");
         // Another key has a bucket of its own.
         assertThat(post("/api/rooms/r/messages", "other-key", "text/plain", "four").statusCode()).isEqualTo(201);
-        assertThat(room("r").lastMessageId()).isEqualTo(3);
+        assertThat(room("r").lastMessageId()).isEqualTo(room("r").firstId() + 2);
     }
 
     @Test
@@ -262,7 +270,7 @@ class LiveFeedApiTest {
             feed.sendRaw("GET /api/rooms HTTP/1.1\r\nHost: x\r\n\r\n");
             say("calm", "still a feed");
             SseReader.SseEvent event = feed.next();
-            assertThat(event.id()).isEqualTo("1");
+            assertThat(event.id()).isEqualTo(id("calm", 1));
             assertThat(event.data()).contains("\"text\":\"still a feed\"");
         }
     }

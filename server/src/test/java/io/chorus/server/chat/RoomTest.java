@@ -2,6 +2,7 @@ package io.chorus.server.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chorus.server.limits.HistoryBudget;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import java.time.Instant;
 import java.util.List;
@@ -14,7 +15,8 @@ class RoomTest {
     private static final Instant TS = Instant.parse("2026-12-01T08:00:00Z");
 
     private final TestMembers members = new TestMembers();
-    private final Room room = new Room("t", members.loop(), 3, 0, UnpooledByteBufAllocator.DEFAULT);
+    private final Room room = new Room("t", members.loop(), 1, 3, 0, UnpooledByteBufAllocator.DEFAULT,
+            new io.chorus.server.limits.HistoryBudget(1 << 20));
     private final java.util.Map<Member, OrderedReplies> replies = new java.util.HashMap<>();
 
     @AfterEach
@@ -82,5 +84,53 @@ class RoomTest {
         assertThat(all.get(all.size() - 1)).contains("partial");
         room.who(slot(alice));
         assertThat(lines(alice)).containsExactly("*** #t: alice (1 member)");
+    }
+
+    @Test
+    void idsStartAtTheRoomsFirstIdAndAResumeFromBeforeItIsPartial() {
+        HistoryBudget budget = new HistoryBudget(1 << 20);
+        Room later = new Room("u", members.loop(), 5_000, 3, 0, UnpooledByteBufAllocator.DEFAULT, budget);
+        TcpLineMember alice = member("alice");
+        alice.format(io.chorus.protocol.event.OutputFormat.JSON);
+        alice.echo(true);
+        later.join(alice, "alice", slot(alice));
+        later.publish(alice, "alice", "a", false, TS, slot(alice));
+        later.publish(alice, "alice", "b", false, TS, slot(alice));
+        assertThat(lines(alice)).filteredOn(l -> l.contains("\"type\":\"message\""))
+                .satisfiesExactly(l -> assertThat(l).contains("\"id\":5000"), l -> assertThat(l).contains("\"id\":5001"));
+        assertThat(later.lastIssuedId()).isEqualTo(5_001);
+        // An id from before this incarnation (a freed room, an earlier run): its messages are gone.
+        later.historySince(slot(alice), 4_999);
+        assertThat(lines(alice)).last().asString().contains("\"complete\":false");
+        later.historySince(slot(alice), 5_000);
+        assertThat(lines(alice)).last().asString().contains("\"complete\":true").contains("\"messages\":1");
+    }
+
+    @Test
+    void theHistoryBudgetShedsTheOldestAndDisposeFreesEverything() {
+        HistoryBudget budget = new HistoryBudget(1 << 20);
+        Room shedding = new Room("s", members.loop(), 1, 10, 0, UnpooledByteBufAllocator.DEFAULT, budget);
+        TcpLineMember alice = member("alice");
+        shedding.join(alice, "alice", slot(alice));
+        for (int i = 1; i <= 3; i++) {
+            shedding.publish(alice, "alice", "m" + i, false, TS, slot(alice));
+        }
+        lines(alice);
+        assertThat(budget.total()).isEqualTo(3 * HistoryBudget.estimate("alice", "m1"));
+        // Asked for one byte, the room drops its oldest message and says how much that freed.
+        assertThat(shedding.shed(1)).isEqualTo(HistoryBudget.estimate("alice", "m1"));
+        shedding.historySince(slot(alice), 0);
+        List<String> replay = lines(alice);
+        assertThat(replay).hasSize(3);
+        assertThat(replay.get(0)).endsWith("#s <alice> m2");
+        assertThat(replay.get(1)).endsWith("#s <alice> m3");
+        assertThat(replay.get(2)).isEqualTo("*** end of history for #s: 2 messages, partial (older messages are gone)");
+        shedding.leave(alice, "", false, slot(alice));
+        lines(alice);
+        shedding.dispose();
+        assertThat(shedding.historySize()).isZero();
+        assertThat(shedding.outboxCount()).isZero();
+        assertThat(budget.total()).isZero();
+        assertThat(budget.ledgers()).isZero();
     }
 }

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import io.chorus.server.limits.HistoryBudget;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,18 +27,14 @@ class RoomWatcherTest {
 
     private final TestMembers members = new TestMembers();
     private final AtomicLong fannedOut = new AtomicLong();
-    private final AtomicLong historyBytes = new AtomicLong();
-    private final Room room = new Room("w", members.loop(), 3, 0, UnpooledByteBufAllocator.DEFAULT, new ChatMeters() {
-        @Override
-        public void fanOut(long n) {
-            fannedOut.addAndGet(n);
-        }
-
-        @Override
-        public void historyBytes(long delta) {
-            historyBytes.addAndGet(delta);
-        }
-    });
+    private final HistoryBudget historyBudget = new HistoryBudget(1 << 20);
+    private final Room room = new Room("w", members.loop(), 1, 3, 0, UnpooledByteBufAllocator.DEFAULT, historyBudget,
+            new ChatMeters() {
+                @Override
+                public void fanOut(long n) {
+                    fannedOut.addAndGet(n);
+                }
+            });
 
     private final TcpLineMember idle = members.member("idle");
 
@@ -114,13 +111,13 @@ class RoomWatcherTest {
         runPending();
         assertThat(since1.join().get(since1.join().size() - 1)).isEqualTo(new Event.HistoryEnd("w", false, 3, 3, 5));
         assertThat(last2.join().get(last2.join().size() - 1)).isEqualTo(new Event.HistoryEnd("w", true, 2, 4, 5));
-        // History holds 3 messages: what the meter says is held equals what three messages take.
+        // History holds 3 messages: what the budget says is held equals what three messages take.
         long held = 0;
         for (Event event : all.join()) {
-            if (!(event instanceof Event.HistoryEnd)) {
-                held += Room.historyBytes(event);
+            if (event instanceof Event.Message m) {
+                held += HistoryBudget.estimate(m.from(), m.text());
             }
         }
-        assertThat(historyBytes).hasValue(held);
+        assertThat(historyBudget.total()).isEqualTo(held);
     }
 }

@@ -125,7 +125,7 @@ class LimitsIT {
     @Test
     void theDefaultConnectionLimitLeavesRoomUnderTheOpenFileLimit() throws Exception {
         try (RunningProcess server = startUnderOpenFileLimit("--host", "127.0.0.1", "--echo-port", "off",
-                "--udp-port", "off", "--chat-port", "0", "--max-connections-per-ip", "0")) {
+                "--udp-port", "off", "--http-port", "off", "--chat-port", "0", "--max-connections-per-ip", "0")) {
             Matcher limit = server.awaitStdout("max connections: (\\d+) \\(open-file limit (\\d+)\\)", WAIT);
             assertThat(Long.parseLong(limit.group(2))).isEqualTo(OPEN_FILE_LIMIT);
             int maxConnections = Integer.parseInt(limit.group(1));
@@ -166,7 +166,7 @@ class LimitsIT {
     void atTheDescriptorLimitFailedAcceptsAreCountedNotTracedAndServingResumes() throws Exception {
         for (String transport : List.of("epoll", "nio")) {
             try (RunningProcess server = startUnderOpenFileLimit("--host", "127.0.0.1", "--echo-port", "0",
-                    "--udp-port", "off", "--chat-port", "off", "--transport", transport,
+                    "--udp-port", "off", "--http-port", "off", "--chat-port", "off", "--transport", transport,
                     "--max-connections", "0", "--max-connections-per-ip", "0")) {
                 server.awaitStdout("max connections: no limit \\(open-file limit " + OPEN_FILE_LIMIT + "\\)", WAIT);
                 server.awaitStdout("WARN .*max connections: the open-file limit leaves room for about \\d+", WAIT);

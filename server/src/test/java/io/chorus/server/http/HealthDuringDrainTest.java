@@ -32,7 +32,7 @@ class HealthDuringDrainTest {
 
     @Test
     void healthAnswers503WhileTheChatDrainIsRunning() throws Exception {
-        ChorusServer server = TestServers.start(b -> b.rateLimit(RateLimit.OFF).maxQueueBytes(256 << 20)
+        ChorusServer server = TestServers.start(b -> b.rateLimit(RateLimit.OFF).maxQueueBytes(256 << 20).maxQueueHardBytes(256L << 20)
                 .shutdownGrace(Duration.ofSeconds(60)));
         int http = server.port(ChorusServer.Kind.HTTP);
         int chat = server.port(ChorusServer.Kind.CHAT_TCP);

@@ -1,0 +1,264 @@
+package io.chorus.server.limits;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.PlatformDependent;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Bounds the sum of all members' queued output bytes: when the sum passes the budget, the largest
+ * queues are cut first until the rest fit. With it, server memory for output stays bounded however many
+ * connections there are, and the per-connection limits of {@link SlowConsumerPolicy} can be generous.
+ *
+ * <p>The hot path is {@link Account#update}, called on a member's own event loop after it writes or
+ * flushes. It adds the change to one counter per event loop (a stripe, so loops never contend on one
+ * cache line) and reads the few stripe counters to compare the sum with the budget. Only when the sum
+ * is over does one thread at a time walk the accounts, pick the largest, and ask their loops to cut them.
+ * The bytes of a member being cut count against the budget until its account is closed, but they are
+ * not cut a second time.
+ *
+ * <p>Thread-safe.
+ */
+public final class OutboundBudget {
+
+    private static final Logger LOG = LogManager.getLogger(OutboundBudget.class);
+
+    /** Share of Netty's maximum direct memory used by the default budget: 1/{@value}. */
+    public static final int DEFAULT_DIRECT_MEMORY_SHARE = 4;
+    /** The default budget is never below this: {@value} bytes (64 MiB). */
+    public static final long DEFAULT_FLOOR_BYTES = 64L * 1024 * 1024;
+
+    private final long budgetBytes;
+    private final ConcurrentMap<EventExecutor, Stripe> stripes = new ConcurrentHashMap<>();
+    /** Queued bytes of members that were cut and are not closed yet; they will be freed without help. */
+    private final AtomicLong cuttingBytes = new AtomicLong();
+    private final AtomicBoolean enforcing = new AtomicBoolean();
+    private final AtomicLong cuts = new AtomicLong();
+
+    public OutboundBudget(long budgetBytes) {
+        if (budgetBytes < 1) {
+            throw new IllegalArgumentException("budgetBytes must be positive: " + budgetBytes);
+        }
+        this.budgetBytes = budgetBytes;
+    }
+
+    /**
+     * The default budget: a quarter of the direct memory Netty may use (by default the JVM's maximum
+     * heap), and at least 64 MiB. Queued output lives in pooled direct buffers, so the share leaves room
+     * for reads, TLS and the pool's own slack. The sum counts a broadcast line once per member although
+     * members share one buffer, so it overstates memory by up to the fan-out; a lower default (256 MiB
+     * was tried) cut healthy readers of a 50-member burst on a warm server, see docs/OPERATIONS.md.
+     */
+    public static long defaultBudgetBytes() {
+        return defaultBudgetBytes(PlatformDependent.maxDirectMemory());
+    }
+
+    /** {@link #defaultBudgetBytes()} for a given maximum of direct memory; visible for tests and docs. */
+    public static long defaultBudgetBytes(long maxDirectMemory) {
+        long share = maxDirectMemory <= 0 ? DEFAULT_FLOOR_BYTES : maxDirectMemory / DEFAULT_DIRECT_MEMORY_SHARE;
+        return Math.max(DEFAULT_FLOOR_BYTES, share);
+    }
+
+    public long budgetBytes() {
+        return budgetBytes;
+    }
+
+    /** Opens the account of one member; call on any thread, once per member. */
+    public Account register(OutboundMember member) {
+        requireNonNull(member, "member");
+        Stripe stripe = stripes.computeIfAbsent(member.executor(), e -> new Stripe());
+        Account account = new Account(member, stripe);
+        stripe.accounts.add(account);
+        return account;
+    }
+
+    /** The sum of all members' last reported queued bytes. */
+    public long total() {
+        long sum = 0;
+        for (Stripe stripe : stripes.values()) {
+            sum += stripe.bytes.get();
+        }
+        return sum;
+    }
+
+    /** Members cut by this budget since start. */
+    public long cuts() {
+        return cuts.get();
+    }
+
+    /** Open accounts, for tests and metrics. */
+    public int accounts() {
+        int n = 0;
+        for (Stripe stripe : stripes.values()) {
+            n += stripe.accounts.size();
+        }
+        return n;
+    }
+
+    private void enforce() {
+        // One enforcer at a time; a loop that finds one running leaves the work to it.
+        if (!enforcing.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            long excess = total() - cuttingBytes.get() - budgetBytes;
+            if (excess <= 0) {
+                return;
+            }
+            // Sizes are copied first: they change while we sort, and a sort needs a stable order.
+            List<Candidate> candidates = new ArrayList<>();
+            for (Stripe stripe : stripes.values()) {
+                for (Account account : stripe.accounts) {
+                    long bytes = account.reported;
+                    if (bytes > 0 && !account.chosen.get()) {
+                        candidates.add(new Candidate(account, bytes));
+                    }
+                }
+            }
+            candidates.sort(Comparator.comparingLong(Candidate::bytes).reversed());
+            for (Candidate candidate : candidates) {
+                if (excess <= 0) {
+                    break;
+                }
+                Account account = candidate.account();
+                long bytes = candidate.bytes();
+                if (account.markCut(bytes)) {
+                    excess -= bytes;
+                    account.member.executor().execute(() -> account.confirmCut(bytes));
+                }
+            }
+        } finally {
+            enforcing.set(false);
+        }
+    }
+
+    /** An account and its size when the enforcer looked. */
+    private record Candidate(Account account, long bytes) {
+    }
+
+    /** The counters of one event loop's members. */
+    private static final class Stripe {
+        final AtomicLong bytes = new AtomicLong();
+        final Set<Account> accounts = ConcurrentHashMap.newKeySet();
+    }
+
+    /** One member's share of the budget; {@link #update} and {@link #close} run on the member's loop. */
+    public final class Account {
+
+        private final OutboundMember member;
+        private final Stripe stripe;
+        /** Last reported queued bytes; written on the member's loop, read by the enforcer. */
+        private volatile long reported;
+        /** Chosen by the enforcer, or closed: no candidate for a cut. */
+        private final AtomicBoolean chosen = new AtomicBoolean();
+        /** The budget cut this member; set on the member's loop. */
+        private volatile boolean cutOff;
+        private long countedAsCutting;
+        private boolean closed;
+
+        private Account(OutboundMember member, Stripe stripe) {
+            this.member = member;
+            this.stripe = stripe;
+        }
+
+        /**
+         * Reports the member's queued bytes now; if that takes the sum over the budget, the largest queues
+         * are cut. Call on the member's loop after writing to it and after a flush or writability change.
+         */
+        public void update(long queuedBytes) {
+            if (closed) {
+                return;
+            }
+            long delta = queuedBytes - reported;
+            if (delta == 0) {
+                return;
+            }
+            reported = queuedBytes;
+            stripe.bytes.addAndGet(delta);
+            if (chosen.get()) {
+                // A member on its way out still grows until its cut runs; that growth is not a reason to cut others.
+                synchronized (this) {
+                    if (countedAsCutting > 0) {
+                        countedAsCutting += delta;
+                        cuttingBytes.addAndGet(delta);
+                    }
+                }
+                return;
+            }
+            if (delta > 0 && total() - cuttingBytes.get() > budgetBytes) {
+                enforce();
+            }
+        }
+
+        /** The member is gone: its bytes leave the sum and it is no candidate any more. Idempotent. */
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            stripe.accounts.remove(this);
+            stripe.bytes.addAndGet(-reported);
+            reported = 0;
+            synchronized (this) {
+                chosen.set(true);
+                cuttingBytes.addAndGet(-countedAsCutting);
+                countedAsCutting = 0;
+            }
+        }
+
+        /** The last reported queued bytes. */
+        public long reported() {
+            return reported;
+        }
+
+        /** True once the budget cut this member. A member chosen but spared because it drained is not cut. */
+        public boolean isCut() {
+            return cutOff;
+        }
+
+        /**
+         * Runs on the member's loop after the enforcer chose it. The enforcer saw the last reported size,
+         * which may be stale: a member that has drained most of it since then is spared, and the budget
+         * looks again.
+         */
+        private void confirmCut(long chosenAt) {
+            if (closed) {
+                return;
+            }
+            long now = member.queuedBytes();
+            if (now >= chosenAt / 2) {
+                cuts.incrementAndGet();
+                cutOff = true;
+                LOG.warn("outbound memory budget of {} bytes exceeded: cutting a member {} bytes behind", budgetBytes, now);
+                member.cutOff(CutOff.BUDGET, now);
+                return;
+            }
+            synchronized (this) {
+                chosen.set(false);
+                cuttingBytes.addAndGet(-countedAsCutting);
+                countedAsCutting = 0;
+            }
+            update(now);
+            enforce();
+        }
+
+        private synchronized boolean markCut(long bytes) {
+            if (!chosen.compareAndSet(false, true)) {
+                return false;
+            }
+            countedAsCutting = bytes;
+            cuttingBytes.addAndGet(bytes);
+            return true;
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.chorus.server.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class OutboundBudgetTest {
+
+    private static final long MIB = 1024 * 1024;
+
+    @Test
+    void manyHalfStalledReadersStayUnderTheBudgetAndTheLargestGoFirst() {
+        long budgetBytes = 64 * MIB;
+        OutboundBudget budget = new OutboundBudget(budgetBytes);
+        Random random = new Random(42);
+        List<FakeMember> members = new ArrayList<>();
+        List<OutboundBudget.Account> accounts = new ArrayList<>();
+        List<Long> cutSizes = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            FakeMember member = new FakeMember("m" + i, ImmediateEventExecutor.INSTANCE);
+            OutboundBudget.Account account = budget.register(member);
+            member.onCut = () -> {
+                // The member that is cut must be the largest of those still connected.
+                for (FakeMember other : members) {
+                    if (!other.isCut() && other != member) {
+                        assertThat(member.queued).as("%s cut before larger %s", member, other)
+                                .isGreaterThanOrEqualTo(other.queued);
+                    }
+                }
+                cutSizes.add(member.queued);
+                account.close();
+            };
+            members.add(member);
+            accounts.add(account);
+        }
+        // Half-stalled: each reader takes a different share of what is sent to it, from 0% to 99%.
+        for (int round = 0; round < 2_000; round++) {
+            for (int i = 0; i < members.size(); i++) {
+                FakeMember member = members.get(i);
+                if (member.isCut()) {
+                    continue;
+                }
+                long sent = 1_000 + random.nextInt(1_000);
+                long taken = sent * (i % 100) / 100;
+                member.queued += sent - taken;
+                accounts.get(i).update(member.queued);
+                assertThat(budget.total()).isLessThanOrEqualTo(budgetBytes);
+            }
+        }
+        assertThat(cutSizes).as("the budget had to act").isNotEmpty();
+        assertThat(budget.cuts()).isEqualTo(cutSizes.size());
+        long liveTotal = members.stream().filter(m -> !m.isCut()).mapToLong(m -> m.queued).sum();
+        assertThat(liveTotal).isEqualTo(budget.total()).isLessThanOrEqualTo(budgetBytes);
+        // Readers that keep up were never touched.
+        for (int i = 0; i < members.size(); i++) {
+            if (i % 100 >= 90) {
+                assertThat(members.get(i).isCut()).as("reader %d takes %d%%", i, i % 100).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void aMemberThatDrainedBeforeItsCutRanIsSpared() {
+        EmbeddedLoop loop = new EmbeddedLoop();
+        try {
+            OutboundBudget budget = new OutboundBudget(10 * MIB);
+            FakeMember big = new FakeMember("big", loop.executor());
+            FakeMember other = new FakeMember("other", loop.executor());
+            OutboundBudget.Account bigAccount = budget.register(big);
+            OutboundBudget.Account otherAccount = budget.register(other);
+            big.queued = 8 * MIB;
+            bigAccount.update(big.queued);
+            other.queued = 4 * MIB;
+            otherAccount.update(other.queued);
+            // Chosen from its stale report, but by the time its loop runs the cut it has caught up.
+            big.queued = MIB;
+            loop.runPendingTasks();
+            assertThat(big.cuts).isEmpty();
+            assertThat(other.cuts).isEmpty();
+            assertThat(budget.total()).isEqualTo(5 * MIB);
+            assertThat(bigAccount.isCut()).isFalse();
+        } finally {
+            loop.close();
+        }
+    }
+
+    @Test
+    void stripedAcrossLoopsTheSumSettlesUnderTheBudget() throws Exception {
+        DefaultEventLoopGroup loops = new DefaultEventLoopGroup(4);
+        try {
+            // Each member ends 0.2 to 2 MB behind, 220 MB in all: about half of it must go.
+            long budgetBytes = 110 * MIB;
+            OutboundBudget budget = new OutboundBudget(budgetBytes);
+            List<FakeMember> members = new ArrayList<>();
+            List<OutboundBudget.Account> accounts = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                EventExecutor loop = loops.next();
+                FakeMember member = new FakeMember("m" + i, loop);
+                OutboundBudget.Account account = budget.register(member);
+                member.onCut = account::close;
+                members.add(member);
+                accounts.add(account);
+            }
+            CountDownLatch done = new CountDownLatch(members.size());
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            for (int i = 0; i < members.size(); i++) {
+                FakeMember member = members.get(i);
+                OutboundBudget.Account account = accounts.get(i);
+                int share = i % 10;
+                member.executor().execute(() -> {
+                    try {
+                        for (int step = 0; step < 200 && !member.isCut(); step++) {
+                            member.queued += 1_000L * (10 - share);
+                            account.update(member.queued);
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    } finally {
+                        done.countDown();
+                    }
+                });
+            }
+            assertThat(done.await(50, TimeUnit.SECONDS)).isTrue();
+            assertThat(failure.get()).as("thrown on an event loop").isNull();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                assertThat(budget.total()).isLessThanOrEqualTo(budgetBytes);
+                long live = members.stream().filter(m -> !m.isCut()).mapToLong(m -> m.queued).sum();
+                assertThat(live).isLessThanOrEqualTo(budgetBytes);
+            });
+            assertThat(budget.accounts()).isEqualTo(members.stream().filter(m -> !m.isCut()).count());
+            long cut = members.stream().filter(FakeMember::isCut).count();
+            assertThat(cut).as("members cut").isPositive().isLessThan(members.size());
+        } finally {
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    @Test
+    void theDefaultIsAQuarterOfDirectMemoryAndAtLeast64MiB() {
+        assertThat(OutboundBudget.defaultBudgetBytes(6L * 1024 * MIB)).isEqualTo(1536 * MIB);
+        assertThat(OutboundBudget.defaultBudgetBytes(128 * MIB)).isEqualTo(64 * MIB);
+        assertThat(OutboundBudget.defaultBudgetBytes(-1)).as("unknown").isEqualTo(64 * MIB);
+        assertThat(OutboundBudget.defaultBudgetBytes()).isGreaterThanOrEqualTo(64 * MIB);
+    }
+}
