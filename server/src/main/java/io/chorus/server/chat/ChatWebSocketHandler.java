@@ -1,5 +1,6 @@
 package io.chorus.server.chat;
 
+import io.chorus.server.http.LingeringClose;
 import io.chorus.server.http.WebSocketRoute;
 import io.chorus.server.http.WebSocketText;
 import io.chorus.server.support.ChannelErrors;
@@ -48,6 +49,8 @@ public final class ChatWebSocketHandler extends ChannelInboundHandlerAdapter imp
      */
     public static WebSocketRoute route(ChatService service) {
         return (p, maxFrameBytes) -> {
+            // After a close frame (1009 for a huge frame), let the client read it instead of resetting.
+            LingeringClose.addTo(p, service::shuttingDown);
             // Binary -> 1003; fragments joined into one TextWebSocketFrame, refused with 1009 past the limit.
             WebSocketText.textMessages(p, maxFrameBytes);
             // Whole text frames in, each a command line; events out as one JSON text frame each.
