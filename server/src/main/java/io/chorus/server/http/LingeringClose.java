@@ -49,7 +49,12 @@ public final class LingeringClose extends ChannelDuplexHandler {
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
         Channel ch = ctx.channel();
-        if (lingering || closeAtOnce.getAsBoolean() || !(ch instanceof DuplexChannel duplex) || !ch.isActive()
+        if (lingering) {
+            // Handlers above close too (the protocol handler after its error): the linger decides when.
+            ch.closeFuture().addListener(f -> promise.trySuccess());
+            return;
+        }
+        if (closeAtOnce.getAsBoolean() || !(ch instanceof DuplexChannel duplex) || !ch.isActive()
                 || duplex.isInputShutdown() || duplex.isOutputShutdown()) {
             ctx.close(promise);
             return;
