@@ -28,11 +28,14 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.NettyRuntime;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -62,6 +65,8 @@ public final class ChorusServer implements AutoCloseable {
 
     private static final Logger log = LogManager.getLogger(ChorusServer.class);
     private static final long QUIET_PERIOD_MILLIS = 100;
+    /** Kernel receive buffer asked for the UDP socket, room for a burst of large datagrams: {@value} bytes. */
+    private static final int UDP_SOCKET_RECEIVE_BUFFER = 1024 * 1024;
 
     /** The kinds of listener, with the names used in logs and {@link #address(Kind)}. */
     public enum Kind {
@@ -116,7 +121,7 @@ public final class ChorusServer implements AutoCloseable {
         this.acceptGroup = ownsAcceptGroup
                 ? new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory()) : builder.acceptGroup;
         this.ioGroup = ownsIoGroup
-                ? new MultiThreadIoEventLoopGroup(config.ioThreads(), transport.ioHandlerFactory()) : builder.ioGroup;
+                ? new MultiThreadIoEventLoopGroup(ioThreads(config), transport.ioHandlerFactory()) : builder.ioGroup;
         this.allocator = builder.allocator == null ? PooledByteBufAllocator.DEFAULT : builder.allocator;
         this.limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp());
         this.ownsMetrics = builder.metrics == null;
@@ -216,8 +221,21 @@ public final class ChorusServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The event loops for connections: as configured, or one per core for 0. Every handler is
+     * non-blocking, so more loops than cores only adds context switches.
+     */
+    static int ioThreads(ServerConfig config) {
+        return config.ioThreads() == 0 ? NettyRuntime.availableProcessors() : config.ioThreads();
+    }
+
+    /** The number of event loops serving connections. */
+    public int ioThreads() {
+        return ioThreads(config);
+    }
+
     private void bindAll() throws InterruptedException {
-        log.info("starting Chorus on {} transport", transport.name());
+        log.info("starting Chorus on {} transport, {} event loops", transport.name(), ioThreads());
         SslContext tls = config.tls().enabled() ? tlsContext() : null;
         if (config.echoPort() != ServerConfig.DISABLED) {
             bindTcp(Kind.ECHO_TCP, config.echoPort(), null, new EchoServerInitializer(config,
@@ -325,7 +343,11 @@ public final class ChorusServer implements AutoCloseable {
                 .channel(transport.datagramChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.ALLOCATOR, allocator)
-                .handler(UdpEchoHandler.INSTANCE);
+                // One buffer per datagram big enough for the largest: Netty's default of 2 KiB cuts longer ones.
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(UdpEchoHandler.MAX_DATAGRAM_BYTES))
+                // Room in the kernel for a burst of them; Linux caps this at net.core.rmem_max.
+                .option(ChannelOption.SO_RCVBUF, UDP_SOCKET_RECEIVE_BUFFER)
+                .handler(new UdpEchoHandler(config.echoPrefix(), config.udpRateLimit()));
         register(Kind.ECHO_UDP, port, bootstrap.bind(config.host(), port));
     }
 

@@ -6,6 +6,7 @@ import io.chorus.server.cli.TransportConverter;
 import io.chorus.server.cli.VersionProvider;
 import io.chorus.server.support.OpenFileLimit;
 import io.chorus.server.http.HttpOptions;
+import io.chorus.server.echo.EchoMode;
 import io.chorus.server.support.TransportKind;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.Log4J2LoggerFactory;
@@ -60,9 +61,28 @@ public final class ChorusServerMain implements Callable<Integer> {
             description = "Chat listener (CHORUS_CHAT_PORT). Default: ${DEFAULT-VALUE}.")
     int chatPort;
 
+    @Option(names = "--echo-mode", paramLabel = "MODE", defaultValue = "${env:CHORUS_ECHO_MODE:-" + ServerConfig.DEFAULT_ECHO_MODE_NAME + "}",
+            description = {
+                "raw or line, for TCP echo plain and TLS (CHORUS_ECHO_MODE).",
+                "raw is RFC 862 echo: bytes go back as they arrive, whatever they are, with no framing and no"
+                        + " length limit. Each chunk the server receives is sent back after --echo-prefix, like the"
+                        + " classic echo example for Node.",
+                "line splits the input on LF or CRLF and sends each line back after --echo-prefix, ended by LF."
+                        + " A line longer than --max-line is answered with !!! line-too-long and dropped.",
+                "Default: ${DEFAULT-VALUE}."
+            })
+    String echoMode;
+
     @Option(names = "--echo-prefix", paramLabel = "TEXT", defaultValue = "${env:CHORUS_ECHO_PREFIX:-" + ServerConfig.DEFAULT_ECHO_PREFIX + "}",
-            description = "Text put before every TCP echo reply, e.g. \"Echo: \" (CHORUS_ECHO_PREFIX).")
+            description = "Text put before every echo reply, e.g. \"Echo: \": before each chunk (raw), each line (line)"
+                    + " or each UDP datagram (CHORUS_ECHO_PREFIX).")
     String echoPrefix;
+
+    @Option(names = "--udp-rate-limit", paramLabel = "RATE[/BURST]", defaultValue = "${env:CHORUS_UDP_RATE_LIMIT:-" + ServerConfig.DEFAULT_UDP_RATE_LIMIT_TEXT + "}",
+            description = "UDP echo datagrams answered per second per source address, with a burst; datagrams over it,"
+                    + " and any from source ports below 1024, are dropped; 0 turns the limit off (CHORUS_UDP_RATE_LIMIT)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String udpRateLimit;
 
     @Option(names = "--transport", paramLabel = "KIND", converter = TransportConverter.class,
             defaultValue = "${env:CHORUS_TRANSPORT:-" + ServerConfig.DEFAULT_TRANSPORT + "}",
@@ -70,7 +90,7 @@ public final class ChorusServerMain implements Callable<Integer> {
     TransportKind transport;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "${env:CHORUS_THREADS:-" + ServerConfig.DEFAULT_IO_THREADS + "}",
-            description = "Event loop threads for connections; 0 = 2 x cores (CHORUS_THREADS). Default: ${DEFAULT-VALUE}.")
+            description = "Event loop threads for connections; 0 = one per core (CHORUS_THREADS). Default: ${DEFAULT-VALUE}.")
     int threads;
 
     @Option(names = "--max-line", paramLabel = "BYTES", defaultValue = "${env:CHORUS_MAX_LINE:-" + ServerConfig.DEFAULT_MAX_LINE_BYTES + "}",
@@ -214,6 +234,8 @@ public final class ChorusServerMain implements Callable<Integer> {
                 .quietRoomSize(quietRoomSize)
                 .http(new HttpOptions(httpPort, httpsPort, adminPort, maxHttpHeader, maxHttpBody,
                         allowedOrigins == null || allowedOrigins.isBlank() ? List.of() : List.of(allowedOrigins.split(","))))
+                .echoMode(EchoMode.parse(echoMode))
+                .udpRateLimit(RateLimit.parse(udpRateLimit))
                 .build();
     }
 

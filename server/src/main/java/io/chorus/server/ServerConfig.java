@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.chorus.protocol.frame.LineFrameDecoder;
 import io.chorus.server.support.OpenFileLimit;
 import io.chorus.server.http.HttpOptions;
+import io.chorus.server.echo.EchoMode;
 import io.chorus.server.support.TransportKind;
 import java.time.Duration;
 
@@ -22,7 +23,7 @@ import java.time.Duration;
  * @param udpPort         UDP echo listener
  * @param chatPort        chat listener
  * @param transport       I/O transport; {@code AUTO} prefers epoll
- * @param ioThreads       event loop threads for connections; 0 means Netty's default (2 x cores)
+ * @param ioThreads       event loop threads for connections; 0 means one per core
  * @param maxLineBytes    longest accepted line in bytes, without its terminator
  * @param echoPrefix      text put before every TCP echo reply
  * @param historySize     messages each chat room keeps for {@code /history}
@@ -41,6 +42,8 @@ import java.time.Duration;
  * @param quietRoomSize   rooms with more members than this stop announcing joins, leaves and nick
  *                        changes to everyone (a joiner still sees its own join); 0 = always announce
  * @param http            the HTTP, HTTPS and admin listeners and their request limits
+ * @param echoMode        how TCP echo (plain and TLS) answers: raw chunks (RFC 862) or lines
+ * @param udpRateLimit    datagrams per second answered per UDP source address, with a burst; {@link RateLimit#OFF} = no limit
  */
 public record ServerConfig(
         String host,
@@ -65,7 +68,9 @@ public record ServerConfig(
         int chatTlsPort,
         int echoTlsPort,
         int quietRoomSize,
-        HttpOptions http) {
+        HttpOptions http,
+        EchoMode echoMode,
+        RateLimit udpRateLimit) {
 
     public static final int ANY_PORT = 0;
     public static final int DISABLED = -1;
@@ -100,6 +105,15 @@ public record ServerConfig(
     public static final int DEFAULT_CHAT_TLS_PORT = 7001;
     public static final int DEFAULT_ECHO_TLS_PORT = 7008;
     public static final int DEFAULT_QUIET_ROOM_SIZE = 500;
+    /** The echo mode by name, for the command line: {@value}. */
+    public static final String DEFAULT_ECHO_MODE_NAME = "raw";
+    public static final EchoMode DEFAULT_ECHO_MODE = EchoMode.parse(DEFAULT_ECHO_MODE_NAME);
+    /**
+     * Datagrams per second per UDP source, with bursts of twice that: plenty for a person or a probe,
+     * little use to a reflector: {@value}.
+     */
+    public static final String DEFAULT_UDP_RATE_LIMIT_TEXT = "100/200";
+    public static final RateLimit DEFAULT_UDP_RATE_LIMIT = RateLimit.parse(DEFAULT_UDP_RATE_LIMIT_TEXT);
 
     public ServerConfig {
         requireNonNull(host, "host");
@@ -111,6 +125,8 @@ public record ServerConfig(
         requireNonNull(idleTimeout, "idleTimeout");
         requireNonNull(tls, "tls");
         requireNonNull(http, "http");
+        requireNonNull(echoMode, "echoMode");
+        requireNonNull(udpRateLimit, "udpRateLimit");
         checkPort("chatTlsPort", chatTlsPort);
         checkPort("echoTlsPort", echoTlsPort);
         requireAtLeast("maxQueueBytes", maxQueueBytes, 1024);
@@ -180,6 +196,8 @@ public record ServerConfig(
         private int echoTlsPort = DEFAULT_ECHO_TLS_PORT;
         private int quietRoomSize = DEFAULT_QUIET_ROOM_SIZE;
         private HttpOptions http = HttpOptions.DEFAULTS;
+        private EchoMode echoMode = DEFAULT_ECHO_MODE;
+        private RateLimit udpRateLimit = DEFAULT_UDP_RATE_LIMIT;
 
         private Builder() {
         }
@@ -207,6 +225,8 @@ public record ServerConfig(
         public Builder echoTlsPort(int value) { this.echoTlsPort = value; return this; }
         public Builder quietRoomSize(int value) { this.quietRoomSize = value; return this; }
         public Builder http(HttpOptions value) { this.http = value; return this; }
+        public Builder echoMode(EchoMode value) { this.echoMode = value; return this; }
+        public Builder udpRateLimit(RateLimit value) { this.udpRateLimit = value; return this; }
 
         /** Every listener on {@link #ANY_PORT}, bound to loopback: what tests want. */
         public Builder ephemeralLoopback() {
@@ -219,7 +239,7 @@ public record ServerConfig(
             return new ServerConfig(host, echoPort, udpPort, chatPort, transport, ioThreads, maxLineBytes,
                     echoPrefix, historySize, maxRoomsPerConnection, maxRooms, serverName, shutdownGrace, maxQueueBytes,
                     rateLimit, maxConnections, maxConnectionsPerIp, idleTimeout, tls, chatTlsPort, echoTlsPort,
-                    quietRoomSize, http);
+                    quietRoomSize, http, echoMode, udpRateLimit);
         }
     }
 }

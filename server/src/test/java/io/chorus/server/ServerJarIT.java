@@ -10,6 +10,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -44,7 +45,8 @@ class ServerJarIT {
         // A grace much longer than the wait for exit below: exiting in time means the drain finished by
         // itself, not that the grace ran out. No elapsed time is measured.
         Map<String, String> env = Map.of("CHORUS_HOST", "127.0.0.1", "CHORUS_ECHO_PORT", "0", "CHORUS_UDP_PORT", "0",
-                "CHORUS_CHAT_PORT", "0", "CHORUS_ECHO_PREFIX", "Echo: ", "CHORUS_SHUTDOWN_GRACE", "600");
+                "CHORUS_CHAT_PORT", "0", "CHORUS_ECHO_PREFIX", "Echo: ", "CHORUS_SHUTDOWN_GRACE", "600",
+                "CHORUS_ECHO_MODE", "line");
         try (RunningProcess server = startServer(env)) {
             int tcp = listeningPort(server, "echo tcp");
             int udp = listeningPort(server, "echo udp");
@@ -60,7 +62,8 @@ class ServerJarIT {
                 socket.send(new DatagramPacket(payload, payload.length, InetAddress.getByName("127.0.0.1"), udp));
                 DatagramPacket reply = new DatagramPacket(new byte[64], 64);
                 socket.receive(reply);
-                assertThat(new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8)).isEqualTo("dgram");
+                // UDP echo puts the prefix before each datagram.
+                assertThat(new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8)).isEqualTo("Echo: dgram");
             }
             LineClient idle = LineClient.connect(tcp);
             LineClient chatter = LineClient.connect(listeningPort(server, "chat tcp"));
@@ -95,11 +98,44 @@ class ServerJarIT {
     }
 
     @Test
+    void theNodeExampleClientGetsItsEchoFromTheJarStartedAsTheIssueSays() throws Exception {
+        Peers.require("node", "nodejs");
+        // java -jar server/target/chorus-server.jar --echo-prefix "Echo: ", with ports that cannot collide.
+        try (RunningProcess server = startServer(Map.of(), "--echo-prefix", "Echo: ", "--host", "127.0.0.1",
+                "--echo-port", "0", "--udp-port", "off", "--chat-port", "off")) {
+            int tcp = listeningPort(server, "echo tcp");
+            try (RunningProcess node = RunningProcess.start("node", clientScript("node/echo-client.js"),
+                    Integer.toString(tcp), "127.0.0.1")) {
+                assertThat(node.awaitExit(Duration.ofSeconds(30))).as("stderr: %s", node.stderr()).isZero();
+                assertThat(node.stdout()).contains("Received: Echo: Hello, server!");
+            }
+            server.terminate();
+            assertThat(server.awaitExit(Duration.ofSeconds(10))).isZero();
+        }
+    }
+
+    /** A script under clients/, found from the server module (the tests' working directory) or the repository root. */
+    private static String clientScript(String relative) {
+        Path here = Path.of("").toAbsolutePath();
+        for (Path root : List.of(here.resolveSibling("clients"), here.resolve("clients"))) {
+            Path candidate = root.resolve(relative);
+            if (Files.isRegularFile(candidate)) {
+                return candidate.toString();
+            }
+        }
+        throw new IllegalStateException("clients/" + relative + " not found from " + here);
+    }
+
+    @Test
     void helpAndVersionDescribeTheServer() throws Exception {
         try (RunningProcess help = RunningProcess.start(RunningProcess.javaJar(JAR, "--help"), Map.of())) {
             assertThat(help.awaitExit(Duration.ofSeconds(20))).isZero();
             assertThat(String.join("\n", help.stdout()))
-                    .contains("--echo-port", "--udp-port", "--chat-port", "--transport", "--history", "--max-line", "CHORUS_ECHO_PORT");
+                    .contains("--echo-port", "--udp-port", "--chat-port", "--transport", "--history", "--max-line", "CHORUS_ECHO_PORT")
+                    .contains("--echo-mode", "CHORUS_ECHO_MODE", "--udp-rate-limit");
+            // picocli wraps to the terminal's width, so phrases are checked with the wrapping undone.
+            assertThat(String.join(" ", help.stdout()).replaceAll("\\s+", " "))
+                    .contains("raw is RFC 862 echo", "line splits the input on LF or CRLF", "0 = one per core");
         }
         try (RunningProcess version = RunningProcess.start(RunningProcess.javaJar(JAR, "--version"), Map.of())) {
             assertThat(version.awaitExit(Duration.ofSeconds(20))).isZero();
@@ -112,6 +148,10 @@ class ServerJarIT {
         try (RunningProcess bad = RunningProcess.start(RunningProcess.javaJar(JAR, "--echo-port", "seventy"), Map.of())) {
             assertThat(bad.awaitExit(Duration.ofSeconds(20))).isEqualTo(2);
             assertThat(String.join("\n", bad.stderr())).contains("'seventy' is not a port");
+        }
+        try (RunningProcess bad = RunningProcess.start(RunningProcess.javaJar(JAR, "--echo-mode", "lines"), Map.of())) {
+            assertThat(bad.awaitExit(Duration.ofSeconds(20))).isEqualTo(2);
+            assertThat(String.join("\n", bad.stderr())).contains("echo mode must be raw or line: 'lines'");
         }
         try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
              RunningProcess server = startServer(Map.of(), "--host", "127.0.0.1", "--echo-port",

@@ -42,7 +42,8 @@ final class CommonOptions {
     TransportKind transport;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Client event loop threads; 0 = one per core. Default: ${DEFAULT-VALUE}.")
+            description = "Client event loop threads; 0 = one per core (fanout: 1 subscriber loop, measured to be "
+                    + "enough on 2 cores; its publishers always get a loop of their own). Default: ${DEFAULT-VALUE}.")
     int threads;
 
     @Option(names = "--connect-concurrency", paramLabel = "N", defaultValue = "" + LoadSettings.DEFAULT_CONNECT_CONCURRENCY,
@@ -50,12 +51,17 @@ final class CommonOptions {
                     + "small backlog (ncat: 10) may never accept the overflow. Default: ${DEFAULT-VALUE}.")
     int connectConcurrency;
 
+    @Option(names = "--server-pid", paramLabel = "PID", defaultValue = "0",
+            description = "The server's process id: the result then shows its CPU use in the measured window, "
+                    + "next to the load generator's own. Default: not measured.")
+    long serverPid;
+
     @Option(names = "--json", description = "Print the final result as one JSON object instead of a table.")
     boolean json;
 
     LoadSettings toSettings() {
         return new LoadSettings(host, port, sourceAddresses, transport, threads, connectConcurrency,
-                seconds("warmup", warmupSeconds), seconds("duration", durationSeconds), seconds("timeout", timeoutSeconds));
+                seconds("warmup", warmupSeconds), seconds("duration", durationSeconds), seconds("timeout", timeoutSeconds), serverPid);
     }
 
     private static Duration seconds(String name, double value) {

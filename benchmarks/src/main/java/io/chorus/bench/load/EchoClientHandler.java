@@ -12,8 +12,10 @@ import io.netty.util.ReferenceCountUtil;
  * that each reply is the next message it sent, byte for byte, and records the round trip.
  *
  * <p>All state is confined to the channel's event loop. Unpaced, it sends a new message for every
- * reply; paced, it sends when {@link Pacer} ticks it and its schedule says a message is due. Replies
- * come from the line framer as retained slices, which this handler releases.
+ * reply; paced, it sends when {@link Pacer} ticks it and its schedule says a message is due. The
+ * messages of one read batch or one tick go out together, in one buffer and one write. Replies come
+ * from the line framer as retained slices, which this handler releases; each round trip is one record
+ * into the event loop's own histogram.
  */
 final class EchoClientHandler extends ChannelInboundHandlerAdapter implements Pacer.Paced {
 
@@ -26,6 +28,9 @@ final class EchoClientHandler extends ChannelInboundHandlerAdapter implements Pa
     private final Payload.Decoded decoded = new Payload.Decoded();
 
     private ChannelHandlerContext ctx;
+    private LatencyRecorder.Shard latency;
+    /** Messages not yet written: gathered over one read batch or tick; owned here until written. */
+    private ByteBuf pending;
     private boolean running;
     /** Set when an exception closed the connection, so the close is not counted a second time. */
     private boolean failed;
@@ -49,6 +54,15 @@ final class EchoClientHandler extends ChannelInboundHandlerAdapter implements Pa
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.latency = stats.latency.shardFor(ctx.channel().eventLoop());
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
     }
 
     @Override
@@ -68,7 +82,7 @@ final class EchoClientHandler extends ChannelInboundHandlerAdapter implements Pa
             while (inFlight < pipeline) {
                 send();
             }
-            ctx.flush();
+            writePending();
         }
     }
 
@@ -84,15 +98,17 @@ final class EchoClientHandler extends ChannelInboundHandlerAdapter implements Pa
             wrote = true;
         }
         if (wrote) {
-            ctx.flush();
+            writePending();
         }
     }
 
     private void send() {
-        ByteBuf message = ctx.alloc().ioBuffer(size + 1);
+        if (pending == null) {
+            pending = ctx.alloc().ioBuffer((size + 1) * pipeline);
+        }
         long now = System.nanoTime();
-        Payload.write(message, now, id, nextSeq, size);
-        message.writeByte('\n');
+        Payload.write(pending, now, id, nextSeq, size);
+        pending.writeByte('\n');
         sentAt[writeSlot] = now;
         writeSlot = writeSlot + 1 == pipeline ? 0 : writeSlot + 1;
         nextSeq++;
@@ -100,7 +116,15 @@ final class EchoClientHandler extends ChannelInboundHandlerAdapter implements Pa
         sentCount++;
         stats.sent.increment();
         stats.outstanding.increment();
-        ctx.write(message, ctx.voidPromise());
+    }
+
+    /** Writes and flushes the gathered messages; the transport owns them from here. */
+    private void writePending() {
+        if (pending != null) {
+            ByteBuf out = pending;
+            pending = null;
+            ctx.writeAndFlush(out, ctx.voidPromise());
+        }
     }
 
     @Override
@@ -120,7 +144,7 @@ final class EchoClientHandler extends ChannelInboundHandlerAdapter implements Pa
                     && decoded.sentNanos == sentAt[readSlot];
             if (intact) {
                 boolean inWindow = stats.measuring;
-                stats.latency.record(now - decoded.sentNanos, inWindow);
+                latency.record(now - decoded.sentNanos, inWindow);
                 if (inWindow) {
                     stats.measuredReplies.increment();
                 }
@@ -144,7 +168,7 @@ final class EchoClientHandler extends ChannelInboundHandlerAdapter implements Pa
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        ctx.flush();
+        writePending();
     }
 
     @Override

@@ -34,7 +34,7 @@ public final class EchoLoad {
                     () -> progress.note("connected " + handlers.size()));
             if (connects.succeeded() == 0) {
                 progress.note("no connection succeeded: " + connects.firstFailure());
-                return EchoResult.of(config, client.transportName(), connects, stats, 0, null);
+                return EchoResult.of(config, client.transportName(), connects, stats, 0, null, ProcessCpu.Use.UNKNOWN);
             }
             if (connects.firstFailure() != null) {
                 stats.error("connect: " + connects.firstFailure());
@@ -47,9 +47,11 @@ public final class EchoLoad {
             Pacer pacer = config.rate() > 0 ? Pacer.start(handlers) : null;
             long[] lastReplies = {0};
             long[] lastTick = {start};
+            ProcessCpu.Use[] cpuAtStart = {ProcessCpu.Use.UNKNOWN};
             Timeline.Window window = Timeline.run(settings, new Timeline.Listener() {
                 @Override
                 public void measuringStarted() {
+                    cpuAtStart[0] = ProcessCpu.Use.start(settings.serverPid());
                     stats.measuring = true;
                 }
 
@@ -65,6 +67,7 @@ public final class EchoLoad {
                 }
             });
             stats.measuring = false;
+            ProcessCpu.Use cpu = cpuAtStart[0].since(settings.serverPid());
             stats.stopping = true;
             if (pacer != null) {
                 pacer.stop();
@@ -76,7 +79,7 @@ public final class EchoLoad {
                 stats.error(missing + " replies still missing " + settings.timeout().toSeconds() + " s after the run");
             }
             stats.closing = true;
-            return EchoResult.of(config, client.transportName(), connects, stats, window.seconds(), stats.latency.total());
+            return EchoResult.of(config, client.transportName(), connects, stats, window.seconds(), stats.latency.total(), cpu);
         }
     }
 

@@ -16,6 +16,7 @@ import org.HdrHistogram.Histogram;
  * @param unexpected      replies that arrived with nothing in flight
  * @param disconnects     connections the server closed or reset during the run
  * @param lost            messages sent whose reply never came (disconnect, or missing after the drain)
+ * @param cpu             CPU used in the measured window by the generator and (with --server-pid) the server
  * @param firstError      a description of the first error, or null
  */
 public record EchoResult(
@@ -30,13 +31,14 @@ public record EchoResult(
         long unexpected,
         long disconnects,
         long lost,
+        ProcessCpu.Use cpu,
         String firstError) {
 
     static EchoResult of(EchoLoadConfig config, String transport, LoadClient.ConnectSummary connects, EchoStats stats,
-            double seconds, Histogram latency) {
+            double seconds, Histogram latency, ProcessCpu.Use cpu) {
         return new EchoResult(config, transport, connects.succeeded(), connects.errors(), stats.measuredReplies.sum(),
                 seconds, latency == null ? new Histogram(3) : latency, stats.mismatches.sum(), stats.unexpected.sum(),
-                stats.disconnects.sum() + stats.exceptions.sum(), stats.lost.sum(),
+                stats.disconnects.sum() + stats.exceptions.sum(), stats.lost.sum(), cpu,
                 stats.firstError.get() != null ? stats.firstError.get() : connects.firstFailure());
     }
 
@@ -55,7 +57,7 @@ public record EchoResult(
         String title = String.format(java.util.Locale.ROOT, "load echo  %s  %d conn x %d in flight, %d B, %s, %.1f s measured (+%.1f s warmup), %s",
                 s.target(), config.connections(), config.pipeline(), config.size(),
                 config.rate() > 0 ? config.rate() + " msg/s target" : "unthrottled", seconds, s.warmup().toMillis() / 1000.0, transport);
-        return new Report("echo", title)
+        Report report = new Report("echo", title)
                 .field("target", null, s.target())
                 .field("transport", null, transport)
                 .field("connections", "connections", connected)
@@ -74,5 +76,6 @@ public record EchoResult(
                 .field("disconnects", "  disconnects", disconnects)
                 .field("lost", "  lost", lost)
                 .field("first_error", firstError == null ? null : "  first error", firstError);
+        return cpu.addTo(report, messages, "messages");
     }
 }

@@ -1,6 +1,5 @@
 package io.chorus.bench.load;
 
-import io.chorus.protocol.frame.LineFrameDecoder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -22,8 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FanoutLoad {
 
-    /** Longest line a subscriber accepts; longer ones are ignored: {@value}. */
-    static final int MAX_LINE_BYTES = 64 * 1024;
+    /** Subscriber event loops when {@code --threads} is 0: {@value}. */
+    static final int DEFAULT_SUBSCRIBER_THREADS = 1;
 
     private FanoutLoad() {
     }
@@ -35,7 +34,8 @@ public final class FanoutLoad {
         FanoutStats stats = new FanoutStats(config.subscribers(), config.publishers());
         Queue<FanoutPublisherHandler> publishers = new ConcurrentLinkedQueue<>();
         AtomicInteger subscribed = new AtomicInteger();
-        try (LoadClient client = new LoadClient(settings)) {
+        // Publishers get an event loop of their own, so a busy subscriber loop never delays the schedule.
+        try (LoadClient client = new LoadClient(settings, subscriberThreads(settings), 1)) {
             progress.note("connecting " + config.subscribers() + " subscribers and " + config.publishers()
                     + " publishers to " + settings.target() + " (" + client.transportName() + ")");
             long timeout = settings.timeout().toNanos();
@@ -48,7 +48,7 @@ public final class FanoutLoad {
                     client.connectDeadline(config.publishers()),
                     index -> publisherInitializer(new FanoutPublisherHandler(index, config, stats)),
                     (index, channel, nanos) -> publishers.add(channel.pipeline().get(FanoutPublisherHandler.class)),
-                    () -> progress.note(publishers.size() + " publishers connected"));
+                    () -> progress.note(publishers.size() + " publishers connected"), true);
             for (LoadClient.ConnectSummary summary : List.of(subs, pubs)) {
                 if (summary.firstFailure() != null) {
                     stats.error("connect: " + summary.firstFailure());
@@ -57,7 +57,8 @@ public final class FanoutLoad {
             if (subs.succeeded() == 0 || pubs.succeeded() == 0) {
                 progress.note("cannot run: " + subs.succeeded() + " subscribers and " + pubs.succeeded()
                         + " publishers connected (" + stats.firstError.get() + ")");
-                return FanoutResult.of(config, client.transportName(), subs, pubs, 0, 0, 0, stats, null);
+                return FanoutResult.of(config, client.transportName(), subs, pubs, 0, 0, 0, stats, null,
+                        ProcessCpu.Use.UNKNOWN);
             }
             boolean allReady = Timeline.awaitCondition(() -> stats.ready.get() >= subs.succeeded(), timeout);
             int ready = stats.ready.get();
@@ -73,9 +74,11 @@ public final class FanoutLoad {
             }
             Pacer pacer = Pacer.start(publishers);
             long[] last = {0, 0, start};
+            ProcessCpu.Use[] cpuAtStart = {ProcessCpu.Use.UNKNOWN};
             Timeline.Window window = Timeline.run(settings, new Timeline.Listener() {
                 @Override
                 public void measuringStarted() {
+                    cpuAtStart[0] = ProcessCpu.Use.start(settings.serverPid());
                     stats.measuring = true;
                     for (FanoutPublisherHandler publisher : publishers) {
                         publisher.eventLoop().execute(publisher::startWindow);
@@ -86,7 +89,7 @@ public final class FanoutLoad {
                 public void tick(double elapsedSeconds, boolean measuring) {
                     long now = System.nanoTime();
                     long published = stats.published.sum();
-                    long delivered = stats.deliveries.sum();
+                    long delivered = stats.deliveries();
                     double seconds = Math.max(1, now - last[2]) / 1e9;
                     String body = Progress.rate((published - last[0]) / seconds, "pub/s") + " "
                             + Progress.rate((delivered - last[1]) / seconds, "deliveries/s");
@@ -98,21 +101,31 @@ public final class FanoutLoad {
                 }
             });
             stats.measuring = false;
+            ProcessCpu.Use cpu = cpuAtStart[0].since(settings.serverPid());
             pacer.stop();
             long publishedInWindow = 0;
             for (FanoutPublisherHandler publisher : publishers) {
                 publishedInWindow += stopOnLoop(publisher);
             }
             long expected = publishedInWindow * ready;
-            boolean drained = Timeline.awaitCondition(() -> stats.measuredDeliveries.sum() >= expected, timeout);
+            boolean drained = Timeline.awaitCondition(() -> stats.measuredDeliveries() >= expected, timeout);
             if (!drained) {
-                progress.note("gave up waiting for " + (expected - stats.measuredDeliveries.sum())
+                progress.note("gave up waiting for " + (expected - stats.measuredDeliveries())
                         + " deliveries after " + settings.timeout().toSeconds() + " s");
             }
             stats.closing = true;
             return FanoutResult.of(config, client.transportName(), subs, pubs, ready, publishedInWindow,
-                    window.seconds(), stats, stats.latency.total());
+                    window.seconds(), stats, stats.latency.total(), cpu).withBreakdown(stats.breakdown());
         }
+    }
+
+    /**
+     * Subscriber event loops: {@code --threads}, or by default {@value #DEFAULT_SUBSCRIBER_THREADS}.
+     * Measured on the 2-core machine (docs/BENCHMARKS.md): one subscriber loop plus the publisher's own
+     * leaves a core to the server, and one loop kept up with 1M deliveries/s.
+     */
+    static int subscriberThreads(LoadSettings settings) {
+        return settings.threads() > 0 ? settings.threads() : DEFAULT_SUBSCRIBER_THREADS;
     }
 
     private static int stopOnLoop(FanoutPublisherHandler publisher) throws InterruptedException {
@@ -127,9 +140,7 @@ public final class FanoutLoad {
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                // Splits whatever the server sends into lines (LF or CRLF); long lines become LineTooLong.
-                ch.pipeline().addLast("framer", new LineFrameDecoder(MAX_LINE_BYTES));
-                // Subscribes, then finds and checks the payload in each line.
+                // No framer: the subscriber finds payloads in the raw stream, right behind the socket.
                 ch.pipeline().addLast("subscriber", handler);
             }
         };

@@ -21,7 +21,11 @@ import org.HdrHistogram.Histogram;
  * @param duplicates         deliveries repeated or out of order for their subscriber and publisher
  * @param disconnects        connections the server closed or reset during the run
  * @param silentSubscribers  connected subscribers that received no payload at all
- * @param otherLines         lines without a payload (greetings, notices, protocol framing); not errors
+ * @param batchedTicks       publisher ticks that were behind schedule and wrote several messages at once
+ * @param largestBatch       the most messages one publisher tick wrote
+ * @param cpu                CPU used in the measured window by the generator and (with --server-pid) the server
+ * @param breakdown          per message of publisher 0 in the window, per subscriber event loop: latency of
+ *                           the first delivery, of the last delivery, and the spread between them; or null
  * @param firstError         a description of the first error, or null
  */
 public record FanoutResult(
@@ -40,16 +44,27 @@ public record FanoutResult(
         long duplicates,
         long disconnects,
         int silentSubscribers,
-        long otherLines,
-        String firstError) {
+        long batchedTicks,
+        long largestBatch,
+        ProcessCpu.Use cpu,
+        String firstError,
+        Histogram[] breakdown) {
 
     static FanoutResult of(FanoutLoadConfig config, String transport, LoadClient.ConnectSummary subs,
-            LoadClient.ConnectSummary pubs, int ready, long published, double seconds, FanoutStats stats, Histogram latency) {
+            LoadClient.ConnectSummary pubs, int ready, long published, double seconds, FanoutStats stats, Histogram latency,
+            ProcessCpu.Use cpu) {
         return new FanoutResult(config, transport, subs.succeeded(), ready, pubs.succeeded(), subs.errors() + pubs.errors(),
-                published, seconds, stats.measuredDeliveries.sum(), stats.deliveriesInWindow.sum(),
+                published, seconds, stats.measuredDeliveries(), stats.deliveriesInWindow(),
                 latency == null ? new Histogram(3) : latency, stats.corrupt.sum(), stats.duplicates.sum(),
                 stats.disconnects.sum() + stats.exceptions.sum(), stats.silentSubscribers(subs.succeeded()),
-                stats.otherLines.sum(), stats.firstError.get());
+                stats.batchedTicks.sum(), stats.largestBatch.get(), cpu, stats.firstError.get(), null);
+    }
+
+    /** This result with the per-message latency breakdown. */
+    FanoutResult withBreakdown(Histogram[] firstLastSpread) {
+        return new FanoutResult(config, transport, subscribers, ready, publishers, connectFailures, published, seconds,
+                delivered, deliveriesInWindow, latency, corrupt, duplicates, disconnects, silentSubscribers, batchedTicks,
+                largestBatch, cpu, firstError, firstLastSpread);
     }
 
     /** Deliveries the window should have produced: every message published in it, to every ready subscriber. */
@@ -86,7 +101,7 @@ public record FanoutResult(
         LoadSettings s = config.settings();
         String title = String.format(Locale.ROOT, "load fanout  %s  %d pub -> %d sub, %d msg/s target, %d B, %.1f s measured (+%.1f s warmup), %s",
                 s.target(), publishers, subscribers, config.rate(), config.size(), seconds, s.warmup().toMillis() / 1000.0, transport);
-        return new Report("fanout", title)
+        Report report = new Report("fanout", title)
                 .field("target", null, s.target())
                 .field("transport", null, transport)
                 .field("subscribers", "subscribers", subscribers)
@@ -104,13 +119,21 @@ public record FanoutResult(
                 .field("loss_percent", "loss %", lossPercent())
                 .field("silent_subscribers", "subscribers that got nothing", silentSubscribers)
                 .field("delivery_rate", "deliveries/s", deliveryRate())
-                .latency("latency_us", "publish->delivery", latency)
+                .latency("latency_us", "publish->delivery", latency);
+        if (breakdown != null) {
+            report.latency("first_delivery_us", "  per message: first delivery", breakdown[0])
+                    .latency("last_delivery_us", "  per message: last delivery", breakdown[1])
+                    .latency("fanout_spread_us", "  per message: last - first", breakdown[2]);
+        }
+        report
                 .field("errors", "errors", errors())
                 .field("connect_failures", "  connect failed", connectFailures)
                 .field("corrupt", "  corrupt", corrupt)
                 .field("duplicates", "  duplicate/reordered", duplicates)
                 .field("disconnects", "  disconnects", disconnects)
-                .field("other_lines", "other lines", otherLines)
+                .field("batched_ticks", "publisher ticks behind schedule", batchedTicks)
+                .field("largest_batch", "  largest batch (messages)", largestBatch)
                 .field("first_error", firstError == null ? null : "  first error", firstError);
+        return cpu.addTo(report, deliveriesInWindow, "deliveries");
     }
 }

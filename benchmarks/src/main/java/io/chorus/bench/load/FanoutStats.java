@@ -1,6 +1,10 @@
 package io.chorus.bench.load;
 
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,12 +19,11 @@ final class FanoutStats {
     final LatencyRecorder latency = new LatencyRecorder();
     final AtomicInteger ready = new AtomicInteger();
     final LongAdder published = new LongAdder();
-    final LongAdder deliveries = new LongAdder();
-    /** Deliveries of messages published in the measured window, whenever they arrive. */
-    final LongAdder measuredDeliveries = new LongAdder();
-    /** Deliveries that arrived during the measured window, whenever they were published. */
-    final LongAdder deliveriesInWindow = new LongAdder();
-    final LongAdder otherLines = new LongAdder();
+    /** Publisher ticks that found more than one message due: the publisher was behind and batched. */
+    final LongAdder batchedTicks = new LongAdder();
+    /** The largest number of messages one publisher tick wrote. */
+    final AtomicLong largestBatch = new AtomicLong();
+    private final Map<Object, LoopStats> loops = new ConcurrentHashMap<>();
     final LongAdder corrupt = new LongAdder();
     final LongAdder duplicates = new LongAdder();
     final LongAdder disconnects = new LongAdder();
@@ -39,6 +42,105 @@ final class FanoutStats {
         windowStartSeq = new AtomicIntegerArray(publishers);
         for (int i = 0; i < publishers; i++) {
             windowStartSeq.set(i, Integer.MAX_VALUE);
+        }
+    }
+
+    /** The counters of the subscribers on {@code eventLoop}; only that loop's thread may update them. */
+    LoopStats loop(io.netty.channel.EventLoop eventLoop) {
+        return loops.computeIfAbsent(eventLoop, key -> new LoopStats(eventLoop, latency.shardFor(key)));
+    }
+
+    /**
+     * Closes every loop's per-message breakdown, on its loop, and merges them: the first and the last
+     * delivery of each message, and the spread between them. Call once deliveries have stopped.
+     */
+    Histogram[] breakdown() throws InterruptedException {
+        Histogram[] merged = {new Histogram(3), new Histogram(3), new Histogram(3)};
+        for (LoopStats loop : loops.values()) {
+            try {
+                loop.eventLoop.submit(loop.spread::finish).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                error("latency breakdown: " + e);
+                continue;
+            }
+            merged[0].add(loop.spread.firstLatency);
+            merged[1].add(loop.spread.lastLatency);
+            merged[2].add(loop.spread.spread);
+        }
+        return merged;
+    }
+
+    /** All deliveries so far. */
+    long deliveries() {
+        long sum = 0;
+        for (LoopStats loop : loops.values()) {
+            sum += loop.deliveries.get();
+        }
+        return sum;
+    }
+
+    /** Deliveries of messages published in the measured window, whenever they arrive. */
+    long measuredDeliveries() {
+        long sum = 0;
+        for (LoopStats loop : loops.values()) {
+            sum += loop.measured.get();
+        }
+        return sum;
+    }
+
+    /** Deliveries that arrived during the measured window, whenever they were published. */
+    long deliveriesInWindow() {
+        long sum = 0;
+        for (LoopStats loop : loops.values()) {
+            sum += loop.inWindow.get();
+        }
+        return sum;
+    }
+
+    /**
+     * One event loop's delivery counters and latency shard. Only that loop's thread writes them; the
+     * counters are published with release stores (plain stores on x86), so other threads read recent
+     * values without a locked instruction per delivery.
+     */
+    static final class LoopStats {
+        private final io.netty.channel.EventLoop eventLoop;
+        private final LatencyRecorder.Shard latency;
+        private final MessageSpread spread = new MessageSpread();
+        private final AtomicLong deliveries = new AtomicLong();
+        private final AtomicLong measured = new AtomicLong();
+        private final AtomicLong inWindow = new AtomicLong();
+        /** Read buffers are copied here by the loop's subscribers, one at a time. */
+        private byte[] scratch = new byte[4096];
+
+        LoopStats(io.netty.channel.EventLoop eventLoop, LatencyRecorder.Shard latency) {
+            this.eventLoop = eventLoop;
+            this.latency = latency;
+        }
+
+        /** The loop's scratch array, at least {@code bytes} long; only the loop's thread may use it. */
+        byte[] scratch(int bytes) {
+            if (scratch.length < bytes) {
+                scratch = new byte[Math.max(bytes, 2 * scratch.length)];
+            }
+            return scratch;
+        }
+
+        /**
+         * One delivery of message {@code seq} from publisher {@code source}: counted, its latency recorded
+         * once, and (publisher 0 only) folded into the per-message breakdown.
+         */
+        void delivered(int source, int seq, long sentNanos, long now, boolean publishedInWindow, boolean arrivedInWindow) {
+            if (source == 0) {
+                spread.delivered(seq, sentNanos, now, publishedInWindow);
+            }
+            deliveries.lazySet(deliveries.get() + 1);
+            if (publishedInWindow) {
+                measured.lazySet(measured.get() + 1);
+            }
+            if (arrivedInWindow) {
+                inWindow.lazySet(inWindow.get() + 1);
+            }
+            latency.record(now - sentNanos, publishedInWindow);
         }
     }
 

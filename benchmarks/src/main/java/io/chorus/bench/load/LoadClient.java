@@ -31,16 +31,28 @@ final class LoadClient implements AutoCloseable {
     private final LoadSettings settings;
     private final Transport transport;
     private final EventLoopGroup group;
+    /** Event loops of their own for connections that must not wait behind the others (publishers); or null. */
+    private final EventLoopGroup sideGroup;
     private final Bootstrap bootstrap;
     private final InetSocketAddress remote;
     private final List<InetSocketAddress> sources = new ArrayList<>();
     private final ChannelGroup channels = new DefaultChannelGroup("load", GlobalEventExecutor.INSTANCE);
 
     LoadClient(LoadSettings settings) {
+        this(settings, settings.effectiveThreads(), 0);
+    }
+
+    /**
+     * A client with {@code threads} event loops, plus {@code sideThreads} more (0 = none) for the
+     * connections opened with {@code side} set.
+     */
+    LoadClient(LoadSettings settings, int threads, int sideThreads) {
         this.settings = settings;
         this.transport = settings.transport().resolve();
-        this.group = new MultiThreadIoEventLoopGroup(settings.effectiveThreads(),
+        this.group = new MultiThreadIoEventLoopGroup(threads,
                 new DefaultThreadFactory("load-io", true), transport.ioHandlerFactory());
+        this.sideGroup = sideThreads == 0 ? null : new MultiThreadIoEventLoopGroup(sideThreads,
+                new DefaultThreadFactory("load-side", true), transport.ioHandlerFactory());
         this.remote = new InetSocketAddress(settings.host(), settings.port());
         for (String source : settings.sourceAddresses()) {
             sources.add(new InetSocketAddress(source, 0));
@@ -62,7 +74,12 @@ final class LoadClient implements AutoCloseable {
 
     /** Starts one connect; connection {@code index} binds the source address {@code index mod n}. */
     ChannelFuture connect(int index, ChannelHandler initializer) {
-        Bootstrap b = bootstrap.clone().handler(initializer);
+        return connect(index, initializer, false);
+    }
+
+    /** Starts one connect, on the side event loops if {@code side} is set and there are any. */
+    ChannelFuture connect(int index, ChannelHandler initializer, boolean side) {
+        Bootstrap b = (side && sideGroup != null ? bootstrap.clone(sideGroup) : bootstrap.clone()).handler(initializer);
         ChannelFuture future = sources.isEmpty() ? b.connect(remote) : b.connect(remote, sources.get(index % sources.size()));
         future.addListener(f -> {
             if (f.isSuccess()) {
@@ -80,6 +97,12 @@ final class LoadClient implements AutoCloseable {
      */
     ConnectSummary connectAll(int count, double perSecond, long deadlineNanos, IntFunction<ChannelHandler> initializerFor,
             ConnectListener listener, Runnable everySecond) throws InterruptedException {
+        return connectAll(count, perSecond, deadlineNanos, initializerFor, listener, everySecond, false);
+    }
+
+    /** As above; {@code side} puts the connections on the side event loops. */
+    ConnectSummary connectAll(int count, double perSecond, long deadlineNanos, IntFunction<ChannelHandler> initializerFor,
+            ConnectListener listener, Runnable everySecond, boolean side) throws InterruptedException {
         int concurrency = settings.connectConcurrency();
         Semaphore pending = new Semaphore(concurrency);
         AtomicInteger succeeded = new AtomicInteger();
@@ -104,7 +127,7 @@ final class LoadClient implements AutoCloseable {
             attempted++;
             int index = i;
             long began = System.nanoTime();
-            connect(index, initializerFor.apply(index)).addListener((ChannelFuture f) -> {
+            connect(index, initializerFor.apply(index), side).addListener((ChannelFuture f) -> {
                 try {
                     if (f.isSuccess()) {
                         succeeded.incrementAndGet();
@@ -184,6 +207,9 @@ final class LoadClient implements AutoCloseable {
     public void close() {
         closeAll();
         group.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (sideGroup != null) {
+            sideGroup.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
     }
 
     /** Told about each successful connect, on the connection's event loop. */

@@ -20,6 +20,7 @@ import java.util.List;
  * @param warmup          time before measuring starts; traffic flows but is not counted
  * @param duration        measured time
  * @param timeout         connect timeout, and the longest wait for outstanding replies at the end
+ * @param serverPid       the server's process id, to report its CPU use; 0 = not known
  */
 public record LoadSettings(
         String host,
@@ -30,7 +31,8 @@ public record LoadSettings(
         int connectConcurrency,
         Duration warmup,
         Duration duration,
-        Duration timeout) {
+        Duration timeout,
+        long serverPid) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(2);
@@ -55,6 +57,9 @@ public record LoadSettings(
         if (connectConcurrency < 1) {
             throw new IllegalArgumentException("connectConcurrency must be at least 1: " + connectConcurrency);
         }
+        if (serverPid < 0) {
+            throw new IllegalArgumentException("serverPid must not be negative: " + serverPid);
+        }
         if (warmup.isNegative()) {
             throw new IllegalArgumentException("warmup must not be negative: " + warmup);
         }
@@ -78,7 +83,7 @@ public record LoadSettings(
     /** The same settings with another warmup and duration. */
     public LoadSettings withTimes(Duration newWarmup, Duration newDuration) {
         return new LoadSettings(host, port, sourceAddresses, transport, threads, connectConcurrency, newWarmup, newDuration,
-                timeout);
+                timeout, serverPid);
     }
 
     /** Client event loop threads after applying the default. */

@@ -52,6 +52,55 @@ public final class Payload {
         return -1;
     }
 
+    /** Whether {@code bytes[index, end)} could be the start of a payload: its first bytes match the marker. */
+    public static boolean startsLikeMarker(byte[] bytes, int index, int end) {
+        int n = Math.min(MARKER.length, end - index);
+        for (int i = 0; i < n; i++) {
+            if (bytes[index + i] != MARKER[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Reads the payload of {@code size} bytes at {@code bytes[index]} into {@code into}, as
+     * {@link #read(ByteBuf, int, int, int, Decoded)} does; the caller made sure {@code size} bytes are there.
+     */
+    public static boolean read(byte[] bytes, int index, int size, Decoded into) {
+        if (size < MIN_SIZE || !startsLikeMarker(bytes, index, index + MARKER.length)) {
+            return false;
+        }
+        long sent = 0;
+        long source = 0;
+        long sequence = 0;
+        for (int i = MARKER.length; i < HEADER_BYTES; i++) {
+            int digit = hexValue(bytes[index + i]);
+            if (digit < 0) {
+                return false;
+            }
+            if (i < 20) {
+                sent = sent << 4 | digit;
+            } else if (i < 28) {
+                source = source << 4 | digit;
+            } else {
+                sequence = sequence << 4 | digit;
+            }
+        }
+        int seq = (int) sequence;
+        int letter = Math.floorMod(seq + HEADER_BYTES, 26);
+        for (int i = HEADER_BYTES; i < size; i++) {
+            if (bytes[index + i] != 'a' + letter) {
+                return false;
+            }
+            letter = letter == 25 ? 0 : letter + 1;
+        }
+        into.sentNanos = sent;
+        into.source = (int) source;
+        into.sequence = seq;
+        return true;
+    }
+
     /**
      * Reads the payload of {@code size} bytes that starts at {@code index} into {@code into}; returns
      * false if the bytes are not a well-formed payload of that size (wrong marker, bad hex, bad filler,

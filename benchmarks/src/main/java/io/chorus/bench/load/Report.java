@@ -81,7 +81,8 @@ public final class Report {
 
     private static String human(Object value) {
         if (value instanceof Double d) {
-            return String.format(Locale.ROOT, "%,.1f", d);
+            // Small figures (CPU seconds, ratios) need the second decimal; rates do not.
+            return String.format(Locale.ROOT, Math.abs(d) < 100 ? "%,.2f" : "%,.1f", d);
         }
         if (value instanceof Long || value instanceof Integer) {
             return String.format(Locale.ROOT, "%,d", ((Number) value).longValue());
@@ -106,7 +107,7 @@ public final class Report {
             }
             out.append('}');
         } else if (value instanceof Double d) {
-            out.append(d.isNaN() || d.isInfinite() ? "null" : String.format(Locale.ROOT, "%.1f", d));
+            out.append(d.isNaN() || d.isInfinite() ? "null" : String.format(Locale.ROOT, Math.abs(d) < 100 ? "%.3f" : "%.1f", d));
         } else if (value instanceof Number || value instanceof Boolean) {
             out.append(value);
         } else {

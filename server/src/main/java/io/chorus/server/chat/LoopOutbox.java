@@ -2,7 +2,6 @@ package io.chorus.server.chat;
 
 import io.chorus.protocol.event.Event;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
@@ -20,7 +19,7 @@ import org.apache.logging.log4j.Logger;
  * <p>The room (on its own loop) enqueues; at most one drain task is pending on the members' loop at a
  * time. A drain writes every queued item to its members and then flushes each member once, so under
  * load many messages share one {@code writev} per member instead of one each. For
- * {@link Framing#STREAM} members a run of broadcasts to the same audience is joined into one composite
+ * {@link Framing#STREAM} members a run of broadcasts to the same audience is joined into one contiguous buffer
  * buffer; {@link Framing#MESSAGE} members get one payload per event. Because replies (who, history,
  * errors) travel the same queue, they never overtake or fall behind the broadcasts around them.
  *
@@ -31,10 +30,17 @@ final class LoopOutbox implements Runnable {
 
     /** Items written per drain before the loop gets a chance to do I/O again: {@value}. */
     private static final int MAX_ITEMS_PER_DRAIN = 256;
+    private static final int QUEUE_CHUNK = 64;
+    private static final int QUEUE_MAX_ITEMS = 1 << 30;
     private static final Logger log = LogManager.getLogger(LoopOutbox.class);
 
     private final EventExecutor loop;
-    private final Queue<Object> pending = PlatformDependent.newMpscQueue();
+    /**
+     * Grows in chunks of {@value #QUEUE_CHUNK} slots up to {@value #QUEUE_MAX_ITEMS}: most (room, loop)
+     * pairs carry a trickle, and the default chunk of 1,024 slots cost about 4 KB per pair before the
+     * first message. The cap is never reached in practice: members are cut as slow consumers first.
+     */
+    private final Queue<Object> pending = PlatformDependent.newMpscQueue(QUEUE_CHUNK, QUEUE_MAX_ITEMS);
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /** Items enqueued and not yet handled; the shutdown drain waits for zero. */
     private final AtomicLong queued = new AtomicLong();
@@ -159,7 +165,7 @@ final class LoopOutbox implements Runnable {
 
     /**
      * Delivers a run of broadcasts that share one audience. A run of one goes out as it is. In a longer
-     * run, each stream-framed slot is joined into one composite buffer, so each stream member gets one
+     * run, each stream-framed slot is joined into one contiguous buffer, so each stream member gets one
      * write for the whole run; message-framed members get each payload on its own. Whatever happens,
      * every reference the run holds is released, and the list is cleared.
      */
@@ -213,7 +219,12 @@ final class LoopOutbox implements Runnable {
         }
     }
 
-    /** Joins the run's stream-framed payloads, slot by slot, into composites holding their own references. */
+    /**
+     * Joins the run's stream-framed payloads, slot by slot, into one contiguous buffer each, owned by the
+     * returned {@link Encoded}. A copy per run rather than a composite: every member then gets a
+     * duplicate of one flat direct buffer, which the native transport writes straight from its memory
+     * address, where a composite costs each member's write an array of NIO buffers to build and collect.
+     */
     private static Encoded join(List<Broadcast> run) {
         Encoded joined = new Encoded();
         try {
@@ -223,10 +234,15 @@ final class LoopOutbox implements Runnable {
                 if (firstPart == null || Encoded.framingOf(slot) != Framing.STREAM) {
                     continue;
                 }
-                CompositeByteBuf composite = firstPart.alloc().compositeDirectBuffer(run.size());
-                joined.put(slot, composite);
+                int total = 0;
                 for (Broadcast b : run) {
-                    composite.addComponent(true, b.encoded().get(slot).retainedDuplicate());
+                    total += b.encoded().get(slot).readableBytes();
+                }
+                ByteBuf flat = firstPart.alloc().directBuffer(total, total);
+                joined.put(slot, flat);
+                for (Broadcast b : run) {
+                    ByteBuf part = b.encoded().get(slot);
+                    flat.writeBytes(part, part.readerIndex(), part.readableBytes());
                 }
             }
             return joined;

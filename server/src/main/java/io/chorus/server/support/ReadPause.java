@@ -26,4 +26,14 @@ public final class ReadPause {
         ctx.channel().config().setAutoRead(false);
         return true;
     }
+
+    /**
+     * The other half, for handlers with nothing held back: call from {@code channelWritabilityChanged}
+     * to read again once the peer has caught up.
+     */
+    public static void resumeIfWritable(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
 }

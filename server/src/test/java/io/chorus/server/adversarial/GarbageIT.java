@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chorus.server.ChorusServer;
 import io.chorus.server.RateLimit;
 import io.chorus.server.ServerConfig;
+import io.chorus.server.echo.EchoMode;
 import io.chorus.testing.LineClient;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -138,7 +139,7 @@ class GarbageIT {
     @Test
     void garbageOnTheEchoPortComesBackByteForByteLineByLine() throws Exception {
         ServerConfig config = ServerConfig.builder().ephemeralLoopback().udpPort(ServerConfig.DISABLED)
-                .chatPort(ServerConfig.DISABLED).maxConnectionsPerIp(0).build();
+                .chatPort(ServerConfig.DISABLED).echoMode(EchoMode.LINE).maxConnectionsPerIp(0).build();
         try (ChorusServer server = ChorusServer.start(config)) {
             int port = server.port(ChorusServer.Kind.ECHO_TCP);
             Footprint baseline = Footprint.now();

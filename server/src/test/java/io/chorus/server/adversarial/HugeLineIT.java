@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chorus.server.ChorusServer;
 import io.chorus.server.RateLimit;
 import io.chorus.server.ServerConfig;
+import io.chorus.server.echo.EchoMode;
 import io.chorus.testing.LineClient;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -94,7 +95,7 @@ class HugeLineIT {
     @Test
     void fiftyMegabyteLineOnTheEchoPortIsDiscardedAndTheConnectionStaysUsable() throws Exception {
         ServerConfig config = ServerConfig.builder().ephemeralLoopback().udpPort(ServerConfig.DISABLED)
-                .chatPort(ServerConfig.DISABLED).maxConnectionsPerIp(0).build();
+                .chatPort(ServerConfig.DISABLED).echoMode(EchoMode.LINE).maxConnectionsPerIp(0).build();
         try (ChorusServer server = ChorusServer.start(config)) {
             int port = server.port(ChorusServer.Kind.ECHO_TCP);
             Footprint baseline = Footprint.now();

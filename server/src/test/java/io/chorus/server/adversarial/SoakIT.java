@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chorus.server.ChorusServer;
 import io.chorus.server.RateLimit;
 import io.chorus.server.ServerConfig;
+import io.chorus.server.echo.EchoMode;
 import io.chorus.testing.LeakGuard;
 import io.chorus.testing.LineClient;
 import java.time.Duration;
@@ -43,7 +44,7 @@ class SoakIT {
         double minutes = Double.parseDouble(System.getProperty("chorus.soak.minutes", "3"));
         long deadline = System.nanoTime() + (long) (minutes * 60e9);
         ServerConfig config = ServerConfig.builder().ephemeralLoopback().udpPort(ServerConfig.DISABLED)
-                .rateLimit(RateLimit.OFF).maxConnectionsPerIp(0).build();
+                .rateLimit(RateLimit.OFF).echoMode(EchoMode.LINE).maxConnectionsPerIp(0).build();
         try (ChorusServer server = ChorusServer.start(config)) {
             int chatPort = server.port(ChorusServer.Kind.CHAT_TCP);
             int echoPort = server.port(ChorusServer.Kind.ECHO_TCP);

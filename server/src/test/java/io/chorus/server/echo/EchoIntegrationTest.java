@@ -27,7 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The echo listeners over real loopback sockets. */
+/** The echo listeners in line mode over real loopback sockets. */
 @Timeout(60)
 class EchoIntegrationTest {
 
@@ -37,7 +37,7 @@ class EchoIntegrationTest {
     @BeforeAll
     static void start() throws InterruptedException {
         server = ChorusServer.start(ServerConfig.builder().ephemeralLoopback().chatPort(ServerConfig.DISABLED)
-                .maxConnectionsPerIp(0).build());
+                .echoMode(EchoMode.LINE).maxConnectionsPerIp(0).build());
         tcpPort = server.port(ChorusServer.Kind.ECHO_TCP);
     }
 

@@ -105,7 +105,8 @@ class LimitsIT {
         Path jar = RunningProcess.jar("server", "chorus-server.jar");
         List<String> command = new ArrayList<>(List.of("bash", "-c", "ulimit -n " + OPEN_FILE_LIMIT + " && exec \"$@\"", "bash"));
         command.addAll(RunningProcess.javaJar(jar, args));
-        return RunningProcess.start(command, Map.of());
+        // Only the listeners a test names: the HTTP listener's fixed port 8080 would need a descriptor too.
+        return RunningProcess.start(command, Map.of("CHORUS_HTTP_PORT", "off"));
     }
 
     private static void assertNoStackTraces(RunningProcess server) {
