@@ -162,6 +162,22 @@ class ChatWebSocketTest {
     }
 
     @Test
+    void aClientStillSendingAHugeFrameReads1009InsteadOfAReset() throws Exception {
+        // The server refuses at the frame header, while megabytes are still on their way: it must read and
+        // drop them until the client closes, or the kernel's reset can overtake the close frame.
+        byte[] huge = new byte[5 * 1024 * 1024];
+        java.util.Arrays.fill(huge, (byte) 'x');
+        try (RawWebSocket raw = RawWebSocket.open(http, 0)) {
+            raw.writeFrame(0x1, huge, true);
+            assertThat(raw.readUntilClosed()).isEqualTo(1009);
+        }
+        try (NettyWsUser next = NettyWsUser.connect(http)) {
+            next.send("/ping after-huge");
+            assertThat(next.next(e -> type(e, "pong")).path("token").asText()).isEqualTo("after-huge");
+        }
+    }
+
+    @Test
     void aBinaryFrameGets1003() throws Exception {
         try (NettyWsUser user = NettyWsUser.connect(http)) {
             user.sendFrame(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {1, 2, 3})));

@@ -68,10 +68,15 @@ final class RawWebSocket implements AutoCloseable {
         int maskBit = masked ? 0x80 : 0;
         if (payload.length < 126) {
             frame.write(maskBit | payload.length);
-        } else {
+        } else if (payload.length < 65_536) {
             frame.write(maskBit | 126);
             frame.write(payload.length >>> 8);
             frame.write(payload.length & 0xff);
+        } else {
+            frame.write(maskBit | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                frame.write((int) ((long) payload.length >>> shift) & 0xff);
+            }
         }
         byte[] key = {0x11, 0x22, 0x33, 0x44};
         if (masked) {
