@@ -63,8 +63,8 @@ function options(argv) {
   return values;
 }
 
-/** Runs the program; resolves with its exit code. */
-function run(opts, out = process.stdout, err = process.stderr) {
+/** Runs the program; resolves with its exit code. {@code input}: the lines to send, or null for none. */
+function run(opts, out = process.stdout, err = process.stderr, input = process.stdin) {
   return new Promise((resolve) => {
     const expect = opts.expect === undefined ? Infinity : Number(opts.expect);
     const room = opts.room ? canonicalRoom(opts.room) : null;
@@ -73,7 +73,7 @@ function run(opts, out = process.stdout, err = process.stderr) {
     const stdinLines = [];
     let me = null;
     let ready = false;
-    let stdinDone = process.stdin.isTTY;
+    let rl = null;
     let seen = 0;
     let done = false;
 
@@ -84,6 +84,7 @@ function run(opts, out = process.stdout, err = process.stderr) {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      if (rl) rl.close();
       if (why) err.write(why + '\n');
       if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'bye');
       else if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
@@ -168,10 +169,9 @@ function run(opts, out = process.stdout, err = process.stderr) {
     });
     ws.on('error', (e) => finish(EXIT_FAILED, `error: ${e.message}`));
 
-    if (!stdinDone) {
-      const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+    if (input) {
+      rl = readline.createInterface({ input, crlfDelay: Infinity });
       rl.on('line', (line) => { if (ready) send(line); else stdinLines.push(line); });
-      rl.on('close', () => { stdinDone = true; });
     }
   });
 }
