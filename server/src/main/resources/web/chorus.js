@@ -25,6 +25,10 @@
     joined: [],             // rooms we are in, oldest first
     lastId: new Map(),      // room -> highest message id seen, for resume
     resuming: new Set(),    // rooms waiting for their /history since answer
+    caughtUp: new Map(),    // room -> missed messages shown so far by the resume in progress
+    resumeFrom: new Map(),  // room -> the last id seen before the resume asked for what came after it
+    liveIds: new Map(),     // room -> ids that arrived live while the resume's answer was on its way
+    unconfirmed: new Map(), // room -> our own lines shown here, which have no id (echo is off)
     logs: new Map(),        // room -> list of <li>
     who: new Map(),         // room -> sorted nicks
     rooms: [],              // [{name, members}] from /rooms
@@ -217,14 +221,41 @@
     const last = state.lastId.get(room);
     if (last) {
       state.resuming.add(room);
+      state.caughtUp.set(room, 0);
+      state.resumeFrom.set(room, last);
+      state.liveIds.set(room, new Set());
       send('/history ' + room + ' since ' + last);
     }
   }
 
+  // Our own room lines are shown when sent (echo is off, so they never come back live) and have no
+  // id; a resume replays them from the history, where they must not show a second time.
+  function rememberMine(room, type, text) {
+    const mine = state.unconfirmed.get(room) || [];
+    mine.push(type + ':' + text);
+    if (mine.length > MAX_LINES_PER_ROOM) mine.shift();
+    state.unconfirmed.set(room, mine);
+  }
+
+  function alreadyShownMine(ev) {
+    if (ev.from !== state.me) return false;
+    const mine = state.unconfirmed.get(ev.room) || [];
+    const at = mine.indexOf(ev.type + ':' + ev.text);
+    if (at < 0) return false;
+    mine.splice(0, at + 1);
+    return true;
+  }
+
   function onMessage(ev) {
     const last = state.lastId.get(ev.room) || 0;
-    if (ev.replay && state.resuming.has(ev.room) && ev.id <= last) return;
+    const resuming = ev.replay && state.resuming.has(ev.room);
+    // A live message can arrive between the rejoin and the history answer, and the history holds it
+    // too: skip replays already seen, by id, without skipping older missed ones.
+    if (resuming && (ev.id <= (state.resumeFrom.get(ev.room) || 0) || state.liveIds.get(ev.room).has(ev.id))) return;
+    if (!ev.replay && state.resuming.has(ev.room)) state.liveIds.get(ev.room).add(ev.id);
     if (ev.id > last) state.lastId.set(ev.room, ev.id);
+    if (resuming && alreadyShownMine(ev)) return;
+    if (resuming) state.caughtUp.set(ev.room, (state.caughtUp.get(ev.room) || 0) + 1);
     const cls = (ev.type === 'action' ? 'action' : 'message') + (ev.replay ? ' replay' : '');
     if (ev.type === 'action') line(ev.room, cls, { ts: ev.ts, from: '* ' + ev.from, text: ev.text });
     else line(ev.room, cls, { ts: ev.ts, from: ev.from, text: ev.text });
@@ -282,13 +313,15 @@
 
   function onHistory(ev) {
     const wasResume = state.resuming.delete(ev.room);
+    // On a resume, count what was shown: our own lines come back in the history but were shown already.
+    const shown = wasResume ? state.caughtUp.get(ev.room) || 0 : ev.messages;
     if (!ev.complete) {
       line(ev.room, 'system gap', {
         text: 'Some messages in #' + ev.room + ' were missed: the history no longer reaches back that far ('
-          + ev.messages + ' recovered).'
+          + shown + ' recovered).'
       });
     } else if (wasResume) {
-      line(ev.room, 'system', { text: 'caught up: ' + ev.messages + ' missed message' + (ev.messages === 1 ? '' : 's') });
+      line(ev.room, 'system', { text: 'caught up: ' + shown + ' missed message' + (shown === 1 ? '' : 's') });
     } else {
       line(ev.room, 'system', { text: 'end of history: ' + ev.messages + ' message' + (ev.messages === 1 ? '' : 's') });
     }
@@ -379,9 +412,12 @@
     if (send(text)) {
       // Our own room messages do not come back (echo is off), so show them here.
       if (!text.startsWith('/') || text.startsWith('//')) {
-        line(state.current, 'message mine', { from: state.me, text: text.startsWith('//') ? text.slice(1) : text });
+        const said = text.startsWith('//') ? text.slice(1) : text;
+        line(state.current, 'message mine', { from: state.me, text: said });
+        rememberMine(state.current, 'message', said);
       } else if (/^\/me\s/.test(text)) {
         line(state.current, 'action mine', { from: '* ' + state.me, text: text.slice(4) });
+        rememberMine(state.current, 'action', text.slice(4));
       }
       ui.message.value = '';
     }

@@ -3,6 +3,7 @@ package io.chorus.server;
 import io.chorus.server.api.ApiKeys;
 import io.chorus.server.api.ApiRoute;
 import io.chorus.server.chat.ChatServerInitializer;
+import io.chorus.server.chat.ChatWebSocketHandler;
 import io.chorus.server.chat.ChatService;
 import io.chorus.server.echo.EchoServerInitializer;
 import io.chorus.server.echo.UdpEchoHandler;
@@ -277,7 +278,8 @@ public final class ChorusServer implements AutoCloseable {
         if (config.udpPort() != ServerConfig.DISABLED) {
             bindUdp(config.udpPort());
         }
-        if (config.chatPort() != ServerConfig.DISABLED || (tls != null && config.chatTlsPort() != ServerConfig.DISABLED)) {
+        if (config.chatPort() != ServerConfig.DISABLED || (tls != null && config.chatTlsPort() != ServerConfig.DISABLED)
+                || webChat(tls)) {
             chat = new ChatService(config, ioGroup, allocator, metrics);
             metrics.roomsFrom(chat.rooms()::size);
             metrics.watchersFrom(chat::watchers);
@@ -299,24 +301,34 @@ public final class ChorusServer implements AutoCloseable {
             bindTcp(Kind.CHAT_TLS, config.chatTlsPort(), chatQueue, new ChatServerInitializer(chat,
                     new ListenerFront(limiter, tracker(Kind.CHAT_TLS), tls, plainHint(Kind.CHAT_TCP))));
         }
-        bindHttp(tls);
+        bindHttp(tls, chatQueue);
+    }
+
+    /** True when an HTTP or HTTPS listener will serve {@code /ws}, which needs the chat service. */
+    private boolean webChat(SslContext tls) {
+        HttpOptions http = config.http();
+        return http.httpPort() != ServerConfig.DISABLED || (tls != null && http.httpsPort() != ServerConfig.DISABLED);
     }
 
     /** The HTTP, HTTPS and admin listeners; they share the connection limits, idle timeout and drain. */
-    private void bindHttp(SslContext tls) throws InterruptedException {
+    private void bindHttp(SslContext tls, WriteBufferWaterMark chatQueue) throws InterruptedException {
         HttpOptions http = config.http();
         HttpSettings settings = HttpSettings.from(config);
         boolean adminHere = !http.separateAdmin();
         HttpRoutes.Builder publicRoutes = HttpEndpoints.publicRoutes(adminHere, health, metrics, liveChannels::size);
-        // The live-feed API (/api/...): off, with a JSON 404, when no key is configured or chat is off.
-        ApiRoute.addTo(publicRoutes, chat, apiKeys, apiKeepaliveMillis);
+        if (chat != null) {
+            // Chat over WebSocket: the same rooms, nicks, history and limits as the chat listener.
+            publicRoutes.webSocket(HttpEndpoints.WS_CHAT, ChatWebSocketHandler.route(chat));
+        }
         HttpRoutes routes = publicRoutes.build();
+        // WebSocket chat users get the chat listener's queue bounds: their own requests pause at half of
+        // --max-queue, deliveries from others cut them off past all of it.
         if (http.httpPort() != ServerConfig.DISABLED) {
-            bindTcp(Kind.HTTP, http.httpPort(), null, new HttpServerInitializer(
+            bindTcp(Kind.HTTP, http.httpPort(), chatQueue, new HttpServerInitializer(
                     ListenerFront.plain(limiter, tracker(Kind.HTTP)), routes, settings));
         }
         if (tls != null && http.httpsPort() != ServerConfig.DISABLED) {
-            bindTcp(Kind.HTTPS, http.httpsPort(), null, new HttpServerInitializer(
+            bindTcp(Kind.HTTPS, http.httpsPort(), chatQueue, new HttpServerInitializer(
                     new ListenerFront(limiter, tracker(Kind.HTTPS), tls, plainHint(Kind.HTTP)), routes, settings));
         }
         if (http.separateAdmin()) {
@@ -404,7 +416,7 @@ public final class ChorusServer implements AutoCloseable {
         return address(kind).orElseThrow(() -> new IllegalStateException(kind.label() + " is not enabled")).getPort();
     }
 
-    /** The chat service, if the chat listener is enabled. */
+    /** The chat service, if the chat listener or the HTTP listener ({@code /ws}) is enabled. */
     public Optional<ChatService> chat() {
         return Optional.ofNullable(chat);
     }

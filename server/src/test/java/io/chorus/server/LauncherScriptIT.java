@@ -26,7 +26,7 @@ class LauncherScriptIT {
     private static final Path ROOT = JAR.getParent().getParent().getParent();
     private static final Path LAUNCHER = ROOT.resolve("bin").resolve("chorus-server");
     private static final Duration STARTUP = Duration.ofSeconds(20);
-    private static final String[] ECHO_ONLY = {"--host", "127.0.0.1", "--echo-port", "0", "--udp-port", "off",
+    private static final String[] ECHO_ONLY = {"--host", "127.0.0.1", "--echo-port", "0", "--udp-port", "off", "--http-port", "off",
             "--chat-port", "off"};
 
     /** Starts the launcher with a clean JVM environment plus {@code env}; the JAVA_* variables of the build are dropped. */

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -39,11 +40,17 @@ public final class FanoutLoad {
             progress.note("connecting " + config.subscribers() + " subscribers and " + config.publishers()
                     + " publishers to " + settings.target() + " (" + client.transportName() + ")");
             long timeout = settings.timeout().toNanos();
+            FanoutLoadConfig.WebSocketTarget ws = config.webSocket();
+            if (ws != null) {
+                progress.note("subscribers over WebSocket: ws://" + settings.host() + ":" + ws.port() + ws.path());
+            }
             LoadClient.ConnectSummary subs = client.connectAll(config.subscribers(), 0,
                     client.connectDeadline(config.subscribers()),
-                    index -> subscriberInitializer(new FanoutSubscriberHandler(index, config, stats)),
+                    index -> subscriberInitializer(new FanoutSubscriberHandler(index, config, stats), settings.host(), ws),
                     (index, channel, nanos) -> subscribed.incrementAndGet(),
-                    () -> progress.note(subscribed.get() + " subscribers connected, " + stats.ready.get() + " ready"));
+                    () -> progress.note(subscribed.get() + " subscribers connected, " + stats.ready.get() + " ready"),
+                    false, ws == null ? new InetSocketAddress(settings.host(), settings.port())
+                            : new InetSocketAddress(settings.host(), ws.port()));
             LoadClient.ConnectSummary pubs = client.connectAll(config.publishers(), 0,
                     client.connectDeadline(config.publishers()),
                     index -> publisherInitializer(new FanoutPublisherHandler(index, config, stats)),
@@ -136,10 +143,16 @@ public final class FanoutLoad {
         }
     }
 
-    private static ChannelHandler subscriberInitializer(FanoutSubscriberHandler handler) {
+    private static ChannelHandler subscriberInitializer(FanoutSubscriberHandler handler, String host,
+            FanoutLoadConfig.WebSocketTarget ws) {
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (ws != null) {
+                    // The upgrade first; then server frames reach the subscriber as a raw stream, and its
+                    // subscribe line goes out as a masked text frame.
+                    ch.pipeline().addLast("ws-upgrade", new WebSocketSubscriberUpgrade(host, ws.port(), ws.path()));
+                }
                 // No framer: the subscriber finds payloads in the raw stream, right behind the socket.
                 ch.pipeline().addLast("subscriber", handler);
             }

@@ -24,6 +24,9 @@ import picocli.CommandLine.Spec;
             "  Redis:       --subscribe-line 'SUBSCRIBE {room}' --publisher-line ''",
             "               --publish-format 'PUBLISH {room} {payload}'",
             "               --ready-line-contains subscribe",
+            "  Chorus, subscribers on WebSocket: --ws-port 8080 (publishers stay on --port);",
+            "               the ready text defaults to the JSON join event then; run the server",
+            "               with --idle-timeout 0, as raw subscribers do not answer pings",
             "  ncat --chat: --subscribe-line '' --publisher-line ''",
             "               --ready-line-contains 'already connected'",
             "               --connect-concurrency 8",
@@ -80,6 +83,18 @@ public final class FanoutLoadCommand implements Callable<Integer> {
             description = "Extra wait after the subscribers are ready, before publishing. Default: ${DEFAULT-VALUE}.")
     double settleSeconds;
 
+    @Option(names = "--ws-port", paramLabel = "PORT",
+            description = "Subscribers connect over WebSocket to this port on --host (Chorus's HTTP port) and "
+                    + "send their subscribe line as a text frame; publishers stay on --port. Default: TCP subscribers.")
+    Integer wsPort;
+
+    @Option(names = "--ws-path", paramLabel = "PATH", defaultValue = FanoutLoadConfig.WebSocketTarget.DEFAULT_PATH,
+            description = "The WebSocket path with --ws-port. Default: ${DEFAULT-VALUE}.")
+    String wsPath;
+
+    /** What marks a WebSocket subscriber ready by default: the JSON join event for the room. */
+    static final String WS_READY_LINE_CONTAINS = "\"type\":\"join\",\"room\":\"{room}\"";
+
     private FanoutResult result;
 
     /** The last run's result, for callers that run the command in-process (tests). */
@@ -94,8 +109,13 @@ public final class FanoutLoadCommand implements Callable<Integer> {
             if (Double.isNaN(settleSeconds) || settleSeconds < 0 || settleSeconds > 3600) {
                 throw new IllegalArgumentException("settle must be 0-3600 seconds: " + settleSeconds);
             }
+            FanoutLoadConfig.WebSocketTarget ws = wsPort == null ? null
+                    : new FanoutLoadConfig.WebSocketTarget(wsPort, wsPath);
+            // Over WebSocket, Chorus speaks JSON: "joined #room" is a text-format line it never sends there.
+            String ready = ws != null && readyLineContains.equals(FanoutLoadConfig.DEFAULT_READY_LINE_CONTAINS)
+                    ? WS_READY_LINE_CONTAINS : readyLineContains;
             config = new FanoutLoadConfig(common.toSettings(), subscribers, publishers, size, rate, room, subscribeLine,
-                    publisherLine, publishFormat, readyLineContains, Duration.ofNanos(Math.round(settleSeconds * 1e9)));
+                    publisherLine, publishFormat, ready, Duration.ofNanos(Math.round(settleSeconds * 1e9)), ws);
         } catch (IllegalArgumentException e) {
             throw LoadCommand.badOption(spec, e);
         }

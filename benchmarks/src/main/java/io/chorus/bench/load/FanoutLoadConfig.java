@@ -22,6 +22,8 @@ import java.time.Duration;
  *                          filled in); empty means ready as soon as it is connected and has sent its
  *                          subscribe line
  * @param settle            extra wait after every subscriber is ready, before publishing starts
+ * @param webSocket         where subscribers connect over WebSocket instead of TCP to the target; null
+ *                          for TCP (publishers always use the target)
  */
 public record FanoutLoadConfig(
         LoadSettings settings,
@@ -34,7 +36,31 @@ public record FanoutLoadConfig(
         String publisherLine,
         String publishFormat,
         String readyLineContains,
-        Duration settle) {
+        Duration settle,
+        WebSocketTarget webSocket) {
+
+    /** A WebSocket endpoint on the target's host: Chorus's {@code /ws} on its HTTP port. */
+    public record WebSocketTarget(int port, String path) {
+
+        public static final String DEFAULT_PATH = "/ws";
+
+        public WebSocketTarget {
+            requireNonNull(path, "path");
+            if (port < 1 || port > 65_535) {
+                throw new IllegalArgumentException("WebSocket port must be 1-65535: " + port);
+            }
+            if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ')) {
+                throw new IllegalArgumentException("WebSocket path must start with / and have no spaces: " + path);
+            }
+        }
+    }
+
+    /** A run whose subscribers use TCP, like the publishers. */
+    public FanoutLoadConfig(LoadSettings settings, int subscribers, int publishers, int size, long rate, String room,
+            String subscribeLine, String publisherLine, String publishFormat, String readyLineContains, Duration settle) {
+        this(settings, subscribers, publishers, size, rate, room, subscribeLine, publisherLine, publishFormat,
+                readyLineContains, settle, null);
+    }
 
     public static final int DEFAULT_SUBSCRIBERS = 100;
     public static final int DEFAULT_PUBLISHERS = 1;

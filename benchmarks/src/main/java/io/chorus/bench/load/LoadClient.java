@@ -79,8 +79,13 @@ final class LoadClient implements AutoCloseable {
 
     /** Starts one connect, on the side event loops if {@code side} is set and there are any. */
     ChannelFuture connect(int index, ChannelHandler initializer, boolean side) {
+        return connect(index, initializer, side, remote);
+    }
+
+    /** As above, to {@code to} instead of the target (fan-out's WebSocket subscribers). */
+    ChannelFuture connect(int index, ChannelHandler initializer, boolean side, InetSocketAddress to) {
         Bootstrap b = (side && sideGroup != null ? bootstrap.clone(sideGroup) : bootstrap.clone()).handler(initializer);
-        ChannelFuture future = sources.isEmpty() ? b.connect(remote) : b.connect(remote, sources.get(index % sources.size()));
+        ChannelFuture future = sources.isEmpty() ? b.connect(to) : b.connect(to, sources.get(index % sources.size()));
         future.addListener(f -> {
             if (f.isSuccess()) {
                 channels.add(future.channel());
@@ -103,6 +108,12 @@ final class LoadClient implements AutoCloseable {
     /** As above; {@code side} puts the connections on the side event loops. */
     ConnectSummary connectAll(int count, double perSecond, long deadlineNanos, IntFunction<ChannelHandler> initializerFor,
             ConnectListener listener, Runnable everySecond, boolean side) throws InterruptedException {
+        return connectAll(count, perSecond, deadlineNanos, initializerFor, listener, everySecond, side, remote);
+    }
+
+    /** As above, to {@code to} instead of the target. */
+    ConnectSummary connectAll(int count, double perSecond, long deadlineNanos, IntFunction<ChannelHandler> initializerFor,
+            ConnectListener listener, Runnable everySecond, boolean side, InetSocketAddress to) throws InterruptedException {
         int concurrency = settings.connectConcurrency();
         Semaphore pending = new Semaphore(concurrency);
         AtomicInteger succeeded = new AtomicInteger();
@@ -127,7 +138,7 @@ final class LoadClient implements AutoCloseable {
             attempted++;
             int index = i;
             long began = System.nanoTime();
-            connect(index, initializerFor.apply(index), side).addListener((ChannelFuture f) -> {
+            connect(index, initializerFor.apply(index), side, to).addListener((ChannelFuture f) -> {
                 try {
                     if (f.isSuccess()) {
                         succeeded.incrementAndGet();

@@ -14,9 +14,10 @@ import io.netty.util.concurrent.EventExecutor;
  * <ul>
  *   <li>{@link TcpLineMember}: a TCP (or TLS) connection, {@link Framing#STREAM}, LF-terminated payloads
  *       written as they are, runs of broadcasts joined into one write.</li>
- *   <li>A WebSocket member (to come) extends {@link MemberBase} with {@link Framing#MESSAGE} and wraps
- *       each payload in one {@code TextWebSocketFrame}; its handler turns each text frame into a line and
- *       hands it to a {@link ChatConnection}, exactly as {@link ChatServerHandler} does for TCP.</li>
+ *   <li>{@link WebSocketMember}: a {@code /ws} connection, {@link Framing#MESSAGE}, each payload wrapped in
+ *       one {@code TextWebSocketFrame}; its handler, {@link ChatWebSocketHandler}, turns each text frame
+ *       into a line and hands it to a {@link ChatConnection}, exactly as {@link ChatServerHandler} does
+ *       for TCP.</li>
  *   <li>A read-only SSE watcher (to come) is a {@link Framing#MESSAGE} member that a room holds like any
  *       other but that has no {@link ChatConnection}: it never sends commands, and it writes each payload
  *       as one {@code data:} event.</li>

@@ -13,6 +13,8 @@ public final class HttpEndpoints {
     public static final String HEALTH = "/health";
     public static final String METRICS = "/metrics";
     public static final String WS_ECHO = "/ws/echo";
+    /** Chat over WebSocket; added by the server when it runs the chat service. */
+    public static final String WS_CHAT = "/ws";
 
     private HttpEndpoints() {
     }

@@ -18,6 +18,8 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
 
     /** Longest request line (method, target, version): {@value}; longer ones get 414. */
     static final int MAX_REQUEST_LINE = 4096;
+    /** The name of the HTTP codec; a WebSocket handshake replaces it with the frame codec. */
+    static final String CODEC = "http";
 
     private final ListenerFront front;
     private final HttpRoutes routes;
@@ -42,7 +44,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
             p.addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
         // Bytes to requests; a request line or headers past the limits become a failed decoder result.
-        p.addLast("http", new HttpServerCodec(new HttpDecoderConfig()
+        p.addLast(CODEC, new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_REQUEST_LINE)
                 .setMaxHeaderSize(settings.maxHeaderBytes())));
         // Whole requests only; a body over the limit is answered with 413 here.
