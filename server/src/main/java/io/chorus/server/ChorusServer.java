@@ -320,9 +320,11 @@ public final class ChorusServer implements AutoCloseable {
             // Chat over WebSocket: the same rooms, nicks, history and limits as the chat listener.
             publicRoutes.webSocket(HttpEndpoints.WS_CHAT, ChatWebSocketHandler.route(chat));
         }
+        // The live-feed API (/api/...): off, with a JSON 404, when no key is configured or chat is off.
+        ApiRoute.addTo(publicRoutes, chat, apiKeys, apiKeepaliveMillis);
         HttpRoutes routes = publicRoutes.build();
-        // WebSocket chat users get the chat listener's queue bounds: their own requests pause at half of
-        // --max-queue, deliveries from others cut them off past all of it.
+        // WebSocket chat users and SSE watchers get the chat listener's water marks: their own requests
+        // pause while that much output waits; the slow-consumer policy decides when others' output cuts them.
         if (http.httpPort() != ServerConfig.DISABLED) {
             bindTcp(Kind.HTTP, http.httpPort(), chatQueue, new HttpServerInitializer(
                     ListenerFront.plain(limiter, tracker(Kind.HTTP)), routes, settings));

@@ -12,6 +12,11 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -40,6 +45,9 @@ class ChatWebSocketTest {
     static void start() throws InterruptedException {
         server = ChorusServer.start(ServerConfig.builder().ephemeralLoopback().echoPort(ServerConfig.DISABLED)
                 .udpPort(ServerConfig.DISABLED).maxLineBytes(MAX_LINE).rateLimit(RateLimit.OFF)
+                // The burst below leaves the stalled reader over the soft limit for longer than the grace,
+                // while the readers that keep reading stay under it.
+                .maxQueueBytes(1 << 20).slowConsumerGrace(Duration.ofSeconds(2))
                 .maxConnectionsPerIp(0).build());
         http = server.port(ChorusServer.Kind.HTTP);
         tcp = server.port(ChorusServer.Kind.CHAT_TCP);
@@ -226,7 +234,8 @@ class ChatWebSocketTest {
     @Test
     void aWebSocketReaderThatNeverReadsIsCutOffWhileTheOthersAreServed() throws Exception {
         String room = name("firehose");
-        int lines = 4000;
+        // 12 MB: more than the kernel buffers of the stalled connection can hide from the server.
+        int lines = 12_000;
         String padding = "p".repeat(1000);
         try (RawWebSocket stalled = RawWebSocket.open(http, 4096);
              NettyWsUser reader = NettyWsUser.in(http, name("reader"), room);
@@ -238,6 +247,18 @@ class ChatWebSocketTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> server.chat().orElseThrow().nicks().find(stalledNick).isPresent());
             sender.readUntil(stalledNick + " joined #" + room);
 
+            // The TCP reader reads all along, as a healthy client does, while the test reads the others.
+            CompletableFuture<List<String>> tcpLines = CompletableFuture.supplyAsync(() -> {
+                List<String> got = new ArrayList<>(lines);
+                try {
+                    for (int i = 0; i < lines; i++) {
+                        got.add(tcpReader.readUntil("<" + sender.nick + ">"));
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return got;
+            });
             StringBuilder batch = new StringBuilder();
             for (int i = 0; i < lines; i++) {
                 batch.append(i).append(' ').append(padding).append('\n');
@@ -254,8 +275,9 @@ class ChatWebSocketTest {
                 JsonNode m = reader.next(e -> type(e, "message"));
                 assertThat(m.path("text").asText()).isEqualTo(n + " " + padding);
             }
+            List<String> got = tcpLines.get(60, TimeUnit.SECONDS);
             for (int i = 0; i < lines; i++) {
-                assertThat(tcpReader.readUntil("<" + sender.nick + ">")).endsWith("> " + i + " " + padding);
+                assertThat(got.get(i)).endsWith("> " + i + " " + padding);
             }
             // The stalled one is gone from the server: its nick is free and the room no longer lists it.
             await().atMost(Duration.ofSeconds(30)).until(() -> server.chat().orElseThrow().nicks().find(stalledNick).isEmpty());
