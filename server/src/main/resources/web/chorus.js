@@ -189,8 +189,8 @@
         if (ev.code === 'nick-taken' || ev.code === 'invalid-nick') setStatus(ev.message, 'bad');
         break;
       case 'notice': {
-        const m = /^#([a-z0-9_-]+) is now your current room$/.exec(ev.text || '');
-        if (m) { showRoom(m[1]); break; }
+        // Acted on by its code and room field, never by its sentence.
+        if (ev.code === 'current-room' && ev.room) { showRoom(ev.room); break; }
         system(ev.text);
         break;
       }
