@@ -80,7 +80,9 @@ class CurlApiIT {
             alice.readUntil("joined #deploys");
             List<String> ok = curl("-H", "Authorization: Bearer " + KEY, "-d", "v1.2 is out", url);
             assertThat(ok.get(ok.size() - 1)).isEqualTo("201");
-            assertThat(ok.get(0)).isEqualTo("{\"id\":1,\"room\":\"deploys\",\"from\":\"deploybot\"}");
+            // Ids are time-based: the room's first message has the room's first id.
+            long first = server.chat().orElseThrow().rooms().find("deploys").orElseThrow().firstId();
+            assertThat(ok.get(0)).isEqualTo("{\"id\":" + first + ",\"room\":\"deploys\",\"from\":\"deploybot\"}");
             assertThat(alice.readUntil("<deploybot>")).isEqualTo("#deploys <deploybot> v1.2 is out");
         }
     }
@@ -95,8 +97,10 @@ class CurlApiIT {
             bob.send("/nick bob");
             bob.send("/join ops");
             bob.send("disk 91% on db-2");
-            feed.awaitStdout("^id: 1$", WAIT);
-            feed.awaitStdout("^data: \\{\"type\":\"message\",\"room\":\"ops\",\"from\":\"bob\",\"text\":\"disk 91% on db-2\",\"id\":1,", WAIT);
+            long first = server.chat().orElseThrow().rooms().find("ops").orElseThrow().firstId();
+            feed.awaitStdout("^id: " + first + "$", WAIT);
+            feed.awaitStdout("^data: \\{\"type\":\"message\",\"room\":\"ops\",\"from\":\"bob\",\"text\":\"disk 91% on db-2\",\"id\":"
+                    + first + ",", WAIT);
             // The watcher's arrival was not announced, and bob's join was: the feed shows it, without an id.
             feed.awaitStdout("^data: \\{\"type\":\"join\",\"room\":\"ops\",\"nick\":\"bob\"\\}$", WAIT);
         }
