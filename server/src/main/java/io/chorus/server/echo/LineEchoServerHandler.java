@@ -26,7 +26,8 @@ import org.apache.logging.log4j.Logger;
  * in one message (single {@link ByteBuf} frames from {@code LineFrameDecoder} are accepted too), and
  * are echoed byte for byte, so the echo port never re-encodes text. Without a prefix, a batch whose
  * lines all end in a lone LF already is its own reply, and its bytes are written back as they are,
- * like the raw echo. Otherwise the replies of one read batch are gathered into one buffer, which is
+ * like the raw echo (or appended to replies already gathered in the same read batch, to keep order
+ * and one write). Otherwise the replies of one read batch are gathered into one buffer, which is
  * written once when the read batch ends (or earlier, once it holds {@value #MAX_BATCH_BYTES} bytes),
  * so a read carrying many short lines costs one write and one outbound entry, not one per line.
  *
@@ -103,10 +104,14 @@ public final class LineEchoServerHandler extends ChannelInboundHandlerAdapter {
     private void echo(ChannelHandlerContext ctx, LineBatch lines) {
         ByteBuf content = lines.content();
         if (prefix.isEmpty() && lines.isLfTerminated()) {
-            // The bytes read are the reply: no copy. Earlier replies go first to keep the order.
-            writeBatch(ctx);
-            ctx.write(content.retain(), ctx.voidPromise());
-            ReadPause.pauseIfUnwritable(ctx);
+            if (batch == null) {
+                // The bytes read are the reply: no copy, and the transport releases them once written.
+                ctx.write(content.retain(), ctx.voidPromise());
+                ReadPause.pauseIfUnwritable(ctx);
+            } else {
+                // Replies are already gathered (an error line): append, to keep one write per read batch.
+                batch.writeBytes(content);
+            }
             return;
         }
         int count = lines.size();
