@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.NettyRuntime;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,7 +34,7 @@ public final class BareEchoServer implements AutoCloseable {
     private BareEchoServer(Config config) throws InterruptedException {
         this.transport = config.transport().resolve();
         this.acceptGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-        this.ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), transport.ioHandlerFactory());
+        this.ioGroup = new MultiThreadIoEventLoopGroup(ioThreads(config), transport.ioHandlerFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(transport.serverChannel())
@@ -48,6 +49,11 @@ public final class BareEchoServer implements AutoCloseable {
                     + ": " + bound.cause().getMessage(), bound.cause());
         }
         this.listener = bound.channel();
+    }
+
+    /** Connection event loops: the configured number, or one per core when 0, as in Chorus. */
+    static int ioThreads(Config config) {
+        return config.ioThreads() == 0 ? NettyRuntime.availableProcessors() : config.ioThreads();
     }
 
     /** Binds and returns a running server; throws {@link IllegalStateException} if it cannot bind. */
@@ -88,7 +94,7 @@ public final class BareEchoServer implements AutoCloseable {
      * @param host         address to bind
      * @param port         port to bind; 0 picks a free one
      * @param transport    I/O transport, resolved like Chorus resolves it
-     * @param ioThreads    connection event loop threads; 0 means Netty's default (2 x cores), as in Chorus
+     * @param ioThreads    connection event loop threads; 0 means one per core, as in Chorus
      * @param maxLineBytes longest line, as in Chorus
      */
     public record Config(String host, int port, TransportKind transport, int ioThreads, int maxLineBytes) {
