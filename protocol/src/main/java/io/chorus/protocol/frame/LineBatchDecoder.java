@@ -1,15 +1,15 @@
 package io.chorus.protocol.frame;
 
 import io.netty.buffer.ByteBuf;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * Splits a byte stream into lines by the same rules as {@link LineFrameDecoder}, but hands over the
  * complete lines of each read as one {@link LineBatch}, for handlers that treat them together.
  *
- * <p>Per read this costs one retained slice and one trip down the pipeline instead of one per line,
- * which is most of the cost of a short line. Overlong lines, CR handling, the {@code maxLineBytes + 1}
+ * <p>Per read this costs one retained slice, one small message and one trip down the pipeline instead
+ * of a slice and a trip per line, which is most of the cost of a short line; nothing is allocated per
+ * line. Overlong lines, CR handling, the {@code maxLineBytes + 1}
  * bound and the unterminated last line at the end of input are exactly as in {@link LineFrameDecoder}:
  * a line over the limit ends the batch before it, becomes one {@link LineTooLong}, and a new batch
  * starts after it, so the order of lines and markers is kept.
@@ -21,19 +21,13 @@ import java.util.List;
  */
 public final class LineBatchDecoder extends LineSplittingDecoder {
 
-    /** Lines a batch's range table starts with room for: {@value}; it doubles as needed. */
-    private static final int INITIAL_LINES = 16;
-
     /** The buffer the pending batch lies in; only set between its first line and its emission. */
     private ByteBuf source;
     private int start;
     private int end;
-    /** Pairs of (index from start, length); handed to the batch, so a fresh one is made per batch. */
-    private int[] ranges;
     private int size;
+    private int lineBytes;
     private boolean lfTerminated;
-    /** Lines in the previous batch, to size the next range table. */
-    private int lastSize = INITIAL_LINES;
 
     public LineBatchDecoder() {
         this(LineFrameDecoder.DEFAULT_MAX_LINE_BYTES);
@@ -49,14 +43,11 @@ public final class LineBatchDecoder extends LineSplittingDecoder {
             source = in;
             start = index;
             size = 0;
+            lineBytes = 0;
             lfTerminated = true;
-            ranges = new int[2 * Math.max(INITIAL_LINES, lastSize)];
-        } else if (2 * size == ranges.length) {
-            ranges = Arrays.copyOf(ranges, 2 * ranges.length);
         }
-        ranges[2 * size] = index - start;
-        ranges[2 * size + 1] = length;
         size++;
+        lineBytes += length;
         end = next;
         lfTerminated &= lfOnly;
     }
@@ -74,10 +65,8 @@ public final class LineBatchDecoder extends LineSplittingDecoder {
 
     private void emit(List<Object> out) {
         if (source != null) {
-            out.add(new LineBatch(source.retainedSlice(start, end - start), ranges, size, lfTerminated));
-            lastSize = size;
+            out.add(new LineBatch(source.retainedSlice(start, end - start), size, lineBytes, lfTerminated));
             source = null;
-            ranges = null;
         }
     }
 }

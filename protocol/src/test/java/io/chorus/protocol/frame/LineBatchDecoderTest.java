@@ -26,9 +26,9 @@ class LineBatchDecoderTest {
         while ((msg = ch.readInbound()) != null) {
             if (msg instanceof LineBatch batch) {
                 List<String> lines = new ArrayList<>();
-                for (int i = 0; i < batch.size(); i++) {
-                    lines.add(batch.content().toString(batch.index(i), batch.length(i), StandardCharsets.UTF_8));
-                }
+                batch.forEachLine((content, index, length) ->
+                        lines.add(content.toString(index, length, StandardCharsets.UTF_8)));
+                assertThat(batch.size()).isEqualTo(lines.size());
                 out.add(new Seen(lines, batch.isLfTerminated(), batch.content().toString(StandardCharsets.UTF_8)));
                 // The content may share its count with the decoder's buffer, so only "released once" is checked.
                 int before = batch.refCnt();

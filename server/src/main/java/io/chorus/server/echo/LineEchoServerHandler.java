@@ -51,6 +51,8 @@ public final class LineEchoServerHandler extends ChannelInboundHandlerAdapter {
     private final EchoPrefix prefix;
     /** Replies not yet written; null when there are none. */
     private ByteBuf batch;
+    /** Appends prefix + line + LF to the batch, which the caller has made room in. */
+    private final LineBatch.LineVisitor copyLine;
 
     public LineEchoServerHandler(String prefix) {
         this(new EchoPrefix(prefix));
@@ -58,6 +60,13 @@ public final class LineEchoServerHandler extends ChannelInboundHandlerAdapter {
 
     LineEchoServerHandler(EchoPrefix prefix) {
         this.prefix = prefix;
+        byte[] head = prefix.bytes();
+        this.copyLine = (content, index, length) -> {
+            if (head.length > 0) {
+                batch.writeBytes(head);
+            }
+            batch.writeBytes(content, index, length).writeByte('\n');
+        };
     }
 
     /**
@@ -114,15 +123,8 @@ public final class LineEchoServerHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        int count = lines.size();
-        byte[] head = prefix.bytes();
-        ByteBuf out = batch(ctx, lines.lineBytes() + count * (head.length + 1));
-        for (int i = 0; i < count; i++) {
-            if (head.length > 0) {
-                out.writeBytes(head);
-            }
-            out.writeBytes(content, lines.index(i), lines.length(i)).writeByte('\n');
-        }
+        batch(ctx, lines.lineBytes() + lines.size() * (prefix.length() + 1));
+        lines.forEachLine(copyLine);
     }
 
     /** The batch, allocated on the first reply of a read batch, with room for {@code needed} more bytes. */
