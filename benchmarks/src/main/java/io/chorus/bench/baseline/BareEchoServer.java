@@ -11,6 +11,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.NettyRuntime;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -67,6 +68,15 @@ public final class BareEchoServer implements AutoCloseable {
 
     public int port() {
         return address().getPort();
+    }
+
+    /** Event loops serving connections, counted in the running group. */
+    public int ioThreads() {
+        int loops = 0;
+        for (EventExecutor ignored : ioGroup) {
+            loops++;
+        }
+        return loops;
     }
 
     public String transportName() {
