@@ -10,6 +10,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.NettyRuntime;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,7 +35,7 @@ public final class BareEchoServer implements AutoCloseable {
     private BareEchoServer(Config config) throws InterruptedException {
         this.transport = config.transport().resolve();
         this.acceptGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-        this.ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), transport.ioHandlerFactory());
+        this.ioGroup = new MultiThreadIoEventLoopGroup(ioThreads(config), transport.ioHandlerFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(transport.serverChannel())
@@ -50,6 +52,11 @@ public final class BareEchoServer implements AutoCloseable {
         this.listener = bound.channel();
     }
 
+    /** Connection event loops: the configured number, or one per core when 0, as in Chorus. */
+    static int ioThreads(Config config) {
+        return config.ioThreads() == 0 ? NettyRuntime.availableProcessors() : config.ioThreads();
+    }
+
     /** Binds and returns a running server; throws {@link IllegalStateException} if it cannot bind. */
     public static BareEchoServer start(Config config) throws InterruptedException {
         return new BareEchoServer(config);
@@ -61,6 +68,15 @@ public final class BareEchoServer implements AutoCloseable {
 
     public int port() {
         return address().getPort();
+    }
+
+    /** Event loops serving connections, counted in the running group. */
+    public int ioThreads() {
+        int loops = 0;
+        for (EventExecutor ignored : ioGroup) {
+            loops++;
+        }
+        return loops;
     }
 
     public String transportName() {
@@ -88,7 +104,7 @@ public final class BareEchoServer implements AutoCloseable {
      * @param host         address to bind
      * @param port         port to bind; 0 picks a free one
      * @param transport    I/O transport, resolved like Chorus resolves it
-     * @param ioThreads    connection event loop threads; 0 means Netty's default (2 x cores), as in Chorus
+     * @param ioThreads    connection event loop threads; 0 means one per core, as in Chorus
      * @param maxLineBytes longest line, as in Chorus
      */
     public record Config(String host, int port, TransportKind transport, int ioThreads, int maxLineBytes) {

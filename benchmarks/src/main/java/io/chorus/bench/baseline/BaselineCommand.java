@@ -41,7 +41,7 @@ public final class BaselineCommand implements Callable<Integer> {
     TransportKind transport;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Event loop threads for connections; 0 = 2 x cores, as Chorus. Default: ${DEFAULT-VALUE}.")
+            description = "Event loop threads for connections; 0 = one per core, as Chorus. Default: ${DEFAULT-VALUE}.")
     int threads;
 
     @Option(names = "--max-line", paramLabel = "BYTES", defaultValue = "" + LineFrameDecoder.DEFAULT_MAX_LINE_BYTES,

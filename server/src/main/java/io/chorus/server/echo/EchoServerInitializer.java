@@ -1,6 +1,6 @@
 package io.chorus.server.echo;
 
-import io.chorus.protocol.frame.LineFrameDecoder;
+import io.chorus.protocol.frame.LineBatchDecoder;
 import io.chorus.server.ServerConfig;
 import io.chorus.server.support.ListenerFront;
 import io.netty.channel.Channel;
@@ -37,8 +37,9 @@ public final class EchoServerInitializer extends ChannelInitializer<Channel> {
                 p.addLast("echo", raw);
             }
             case LINE -> {
-                // Splits bytes into LF/CRLF lines, bounded by maxLineBytes; overlong lines become LineTooLong.
-                p.addLast("framer", new LineFrameDecoder(maxLineBytes));
+                // Splits bytes into LF/CRLF lines, bounded by maxLineBytes, handed over one LineBatch per read;
+                // overlong lines become LineTooLong.
+                p.addLast("framer", new LineBatchDecoder(maxLineBytes));
                 // Writes each line back, one write per read batch; pauses reading for a peer that does not read.
                 p.addLast("echo", new LineEchoServerHandler(prefix));
             }

@@ -2,6 +2,7 @@ package io.chorus.server.echo;
 
 import io.chorus.protocol.event.ErrorCode;
 import io.chorus.protocol.event.ErrorLine;
+import io.chorus.protocol.frame.LineBatch;
 import io.chorus.protocol.frame.LineTooLong;
 import io.chorus.server.support.ChannelErrors;
 import io.chorus.server.support.ReadPause;
@@ -21,14 +22,20 @@ import org.apache.logging.log4j.Logger;
  * Line echo: writes every line back to its sender after the optional prefix, terminated by LF, and
  * answers an overlong line with one {@code line-too-long} error line.
  *
- * <p>Lines arrive as {@link ByteBuf} frames from the line decoder and are echoed byte for byte, so the
- * echo port never re-encodes text. The replies of one read batch are gathered into one buffer, which
- * is written once when the batch ends (or earlier, once it holds {@value #MAX_BATCH_BYTES} bytes), so
- * a read carrying many short lines costs one write and one outbound entry, not one per line.
+ * <p>Lines arrive as {@link LineBatch}es from {@code LineBatchDecoder}, all complete lines of one read
+ * in one message (single {@link ByteBuf} frames from {@code LineFrameDecoder} are accepted too), and
+ * are echoed byte for byte, so the echo port never re-encodes text. Without a prefix, a batch whose
+ * lines all end in a lone LF already is its own reply, and its bytes are written back as they are,
+ * like the raw echo (or appended to replies already gathered in the same read batch, to keep order
+ * and one write). Otherwise the replies of one read batch are gathered into one buffer, which is
+ * written once when the read batch ends (or earlier, once it holds {@value #MAX_BATCH_BYTES} bytes),
+ * so a read carrying many short lines costs one write and one outbound entry, not one per line.
  *
- * <p>Ownership: each frame is released here after it is copied into the batch; the batch belongs to
- * this handler until it is written, then to the transport, and is released here if the channel goes
- * away first. A peer that does not read its echoes stops being read from (see {@link ReadPause}).
+ * <p>Ownership: each line batch or frame is released here after it is copied into the batch, or its
+ * content retained once more and handed to the transport, which releases it once written; the gathered
+ * batch belongs to this handler until it is written, then to the transport, and is released here if
+ * the channel goes away first. A peer that does not read its echoes stops being read from (see
+ * {@link ReadPause}).
  *
  * <p>Not {@code @Sharable}: the batch is per channel, confined to its event loop.
  */
@@ -44,6 +51,8 @@ public final class LineEchoServerHandler extends ChannelInboundHandlerAdapter {
     private final EchoPrefix prefix;
     /** Replies not yet written; null when there are none. */
     private ByteBuf batch;
+    /** Appends prefix + line + LF to the batch, which the caller has made room in. */
+    private final LineBatch.LineVisitor copyLine;
 
     public LineEchoServerHandler(String prefix) {
         this(new EchoPrefix(prefix));
@@ -51,6 +60,13 @@ public final class LineEchoServerHandler extends ChannelInboundHandlerAdapter {
 
     LineEchoServerHandler(EchoPrefix prefix) {
         this.prefix = prefix;
+        byte[] head = prefix.bytes();
+        this.copyLine = (content, index, length) -> {
+            if (head.length > 0) {
+                batch.writeBytes(head);
+            }
+            batch.writeBytes(content, index, length).writeByte('\n');
+        };
     }
 
     /**
@@ -63,7 +79,13 @@ public final class LineEchoServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof ByteBuf line) {
+        if (msg instanceof LineBatch lines) {
+            try {
+                echo(ctx, lines);
+            } finally {
+                lines.release();
+            }
+        } else if (msg instanceof ByteBuf line) {
             try {
                 batch(ctx, prefix.length() + line.readableBytes() + 1)
                         .writeBytes(prefix.bytes()).writeBytes(line).writeByte('\n');
@@ -81,16 +103,36 @@ public final class LineEchoServerHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (batch.readableBytes() >= MAX_BATCH_BYTES) {
+        if (batch != null && batch.readableBytes() >= MAX_BATCH_BYTES) {
             writeBatch(ctx);
             ReadPause.pauseIfUnwritable(ctx);
         }
     }
 
-    /** The batch, allocated on the first reply of a read batch. */
+    /** Echoes every line of one read; the caller releases the batch. */
+    private void echo(ChannelHandlerContext ctx, LineBatch lines) {
+        ByteBuf content = lines.content();
+        if (prefix.isEmpty() && lines.isLfTerminated()) {
+            if (batch == null) {
+                // The bytes read are the reply: no copy, and the transport releases them once written.
+                ctx.write(content.retain(), ctx.voidPromise());
+                ReadPause.pauseIfUnwritable(ctx);
+            } else {
+                // Replies are already gathered (an error line): append, to keep one write per read batch.
+                batch.writeBytes(content);
+            }
+            return;
+        }
+        batch(ctx, lines.lineBytes() + lines.size() * (prefix.length() + 1));
+        lines.forEachLine(copyLine);
+    }
+
+    /** The batch, allocated on the first reply of a read batch, with room for {@code needed} more bytes. */
     private ByteBuf batch(ChannelHandlerContext ctx, int needed) {
         if (batch == null) {
             batch = ctx.alloc().ioBuffer(Math.max(needed, MIN_BATCH_CAPACITY));
+        } else {
+            batch.ensureWritable(needed);
         }
         return batch;
     }

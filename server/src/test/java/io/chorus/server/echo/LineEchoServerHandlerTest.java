@@ -2,6 +2,7 @@ package io.chorus.server.echo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chorus.protocol.frame.LineBatchDecoder;
 import io.chorus.protocol.frame.LineFrameDecoder;
 import io.chorus.protocol.frame.LineTooLong;
 import io.netty.buffer.ByteBuf;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class LineEchoServerHandlerTest {
 
     private static EmbeddedChannel channel(int maxLine, String prefix) {
-        EmbeddedChannel ch = new EmbeddedChannel(new LineFrameDecoder(maxLine), new LineEchoServerHandler(prefix));
+        EmbeddedChannel ch = new EmbeddedChannel(new LineBatchDecoder(maxLine), new LineEchoServerHandler(prefix));
         ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         return ch;
     }
@@ -53,19 +54,63 @@ class LineEchoServerHandlerTest {
 
     @Test
     void aBatchLargerThanTheCapIsWrittenInPiecesThatKeepEveryLine() {
+        // CR LF lines are copied (the CR goes), so the replies are gathered and the cap applies.
         EmbeddedChannel ch = channel(4096, "");
         String line = "y".repeat(999) + "\n";
         int lines = 3 * LineEchoServerHandler.MAX_BATCH_BYTES / line.length();
-        ch.writeInbound(Unpooled.copiedBuffer(line.repeat(lines), StandardCharsets.UTF_8));
+        String crlfLine = "y".repeat(999) + "\r\n";
+        for (int i = 0; i < lines; i += 16) {
+            // Reads of 16 lines, as a socket would deliver them, all before one read-complete.
+            ch.pipeline().fireChannelRead(Unpooled.copiedBuffer(crlfLine.repeat(Math.min(16, lines - i)),
+                    StandardCharsets.UTF_8));
+        }
+        ch.pipeline().fireChannelReadComplete();
         StringBuilder back = new StringBuilder();
         int writes = 0;
         for (ByteBuf out; (out = ch.readOutbound()) != null; writes++) {
-            assertThat(out.readableBytes()).isLessThan(LineEchoServerHandler.MAX_BATCH_BYTES + line.length());
+            assertThat(out.readableBytes()).isLessThan(LineEchoServerHandler.MAX_BATCH_BYTES + 16 * line.length());
             back.append(out.toString(StandardCharsets.UTF_8));
             out.release();
         }
         assertThat(back.toString()).isEqualTo(line.repeat(lines));
         assertThat(writes).isBetween(3, 4);
+        assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
+    void lfLinesWithoutPrefixGoBackAsTheBytesRead() {
+        EmbeddedChannel ch = channel(64, "");
+        ByteBuf read = Unpooled.directBuffer().writeBytes("one\ntwo\n\nthree\n".getBytes(StandardCharsets.UTF_8));
+        ch.writeInbound(read);
+        ByteBuf out = ch.readOutbound();
+        try {
+            assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("one\ntwo\n\nthree\n");
+            // Not a copy: the reply shares the memory of the buffer that was read.
+            read.setByte(0, 'O');
+            assertThat(out.getByte(0)).isEqualTo((byte) 'O');
+        } finally {
+            out.release();
+        }
+        assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
+    void mixedTerminatorsAndAPrefixAreOneWriteInOrder() {
+        EmbeddedChannel ch = channel(8, "> ");
+        ch.pipeline().fireChannelRead(Unpooled.copiedBuffer("a\nb\r\n", StandardCharsets.UTF_8));
+        ch.pipeline().fireChannelRead(Unpooled.copiedBuffer("much too long\nc\n", StandardCharsets.UTF_8));
+        ch.pipeline().fireChannelReadComplete();
+        assertThat(readText(ch)).isEqualTo(
+                "> a\n> b\n!!! line-too-long: line longer than 8 bytes was discarded\n> c\n");
+        assertThat((Object) ch.readOutbound()).as("a second write").isNull();
+        assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
+    void singleLineFramesAreEchoedToo() {
+        EmbeddedChannel ch = new EmbeddedChannel(new LineFrameDecoder(16), new LineEchoServerHandler(""));
+        ch.writeInbound(Unpooled.copiedBuffer("hello\r\nworld\n", StandardCharsets.UTF_8));
+        assertThat(readText(ch)).isEqualTo("hello\nworld\n");
         assertThat(ch.finish()).isFalse();
     }
 
@@ -101,7 +146,8 @@ class LineEchoServerHandlerTest {
 
     @Test
     void repliesNotYetWrittenAreReleasedWhenTheChannelGoes() {
-        EmbeddedChannel ch = channel(64, "");
+        // A prefix makes the handler gather the reply rather than pass the read on.
+        EmbeddedChannel ch = channel(64, "> ");
         // Without a read-complete the batch stays with the handler; closing must free it (LeakGuard checks).
         ch.pipeline().fireChannelRead(Unpooled.copiedBuffer("pending\n", StandardCharsets.UTF_8));
         assertThat((Object) ch.readOutbound()).isNull();
