@@ -11,7 +11,7 @@ import java.lang.management.OperatingSystemMXBean;
  * five TCP listeners, UDP echo and TLS holds 30: 15 for the JVM (its jar, modules, /dev/random, stdio,
  * a log file) and 3 for each of its 5 event loops (epoll, eventfd, timerfd). {@link #RESERVE_BASE} covers
  * the first kind with room for Redis connections, log files and certificates read at start, and
- * {@link #RESERVE_PER_LOOP} the second, for the default 2 x cores loops plus the accept loop.
+ * {@link #RESERVE_PER_LOOP} the second, for up to 2 x cores loops plus the accept loop (twice the default, so a larger --threads still fits).
  */
 public final class OpenFileLimit {
 
