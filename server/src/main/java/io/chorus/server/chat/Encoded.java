@@ -13,7 +13,8 @@ import io.netty.buffer.ByteBufAllocator;
  * <p>Framing at the edge: protocol's {@link EventEncoder} writes each event as LF-terminated lines, which
  * is exactly the {@link Framing#STREAM} payload, so the LF is written once per encoded buffer and never
  * per member. The {@link Framing#MESSAGE} payload is a slice of that same buffer without its final LF:
- * no copy and no second encode.
+ * no copy and no second encode. The {@link Framing#WEBSOCKET} payload is that slice copied once behind a
+ * WebSocket frame header, shared by every WebSocket member.
  *
  * <p>Ownership: an instance holds one reference to each non-null buffer and gives them up in
  * {@link #release()}.
@@ -47,7 +48,34 @@ final class Encoded {
     /** A new buffer holding {@code event} for one format and framing; the caller owns it. */
     static ByteBuf encode(Event event, OutputFormat format, Framing framing, ByteBufAllocator alloc) {
         ByteBuf lines = EventEncoder.of(format).encode(event, alloc);
-        return framing == Framing.STREAM ? lines : withoutFinalLf(lines);
+        return switch (framing) {
+            case STREAM -> lines;
+            case MESSAGE -> withoutFinalLf(lines);
+            case WEBSOCKET -> webSocketTextFrame(withoutFinalLf(lines), alloc);
+        };
+    }
+
+    /**
+     * One unmasked, final WebSocket text frame (RFC 6455 section 5.2) holding {@code payload}, in a new
+     * buffer the caller owns; {@code payload} is released. Built once per broadcast, so members share it.
+     */
+    static ByteBuf webSocketTextFrame(ByteBuf payload, ByteBufAllocator alloc) {
+        try {
+            int length = payload.readableBytes();
+            int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
+            ByteBuf frame = alloc.directBuffer(header + length, header + length);
+            frame.writeByte(0x81); // FIN, opcode 1 (text)
+            if (length < 126) {
+                frame.writeByte(length);
+            } else if (length <= 0xFFFF) {
+                frame.writeByte(126).writeShort(length);
+            } else {
+                frame.writeByte(127).writeLong(length);
+            }
+            return frame.writeBytes(payload, payload.readerIndex(), length);
+        } finally {
+            payload.release();
+        }
     }
 
     /**

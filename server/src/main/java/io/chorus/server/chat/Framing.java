@@ -14,5 +14,17 @@ public enum Framing {
      * A message transport (a WebSocket text frame, an SSE event): each payload is one event without a
      * trailing LF, and the member puts each one in its own frame; runs are never joined.
      */
-    MESSAGE
+    MESSAGE,
+    /**
+     * WebSocket text frames, framed once per broadcast: a server's frames are not masked, so one event's
+     * frame is the same bytes for every member. The payload is a whole frame (header and the event
+     * without LF), and a run of broadcasts may be joined into one buffer and one write, as for
+     * {@link #STREAM}.
+     */
+    WEBSOCKET;
+
+    /** True when payloads of this framing can be concatenated into one write: one run, one write per member. */
+    public boolean joinable() {
+        return this != MESSAGE;
+    }
 }

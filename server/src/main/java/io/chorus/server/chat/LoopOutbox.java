@@ -231,7 +231,7 @@ final class LoopOutbox implements Runnable {
             Encoded first = run.get(0).encoded();
             for (int slot = 0; slot < Encoded.slotCount(); slot++) {
                 ByteBuf firstPart = first.get(slot);
-                if (firstPart == null || Encoded.framingOf(slot) != Framing.STREAM) {
+                if (firstPart == null || !Encoded.framingOf(slot).joinable()) {
                     continue;
                 }
                 int total = 0;

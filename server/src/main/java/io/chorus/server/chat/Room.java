@@ -501,7 +501,8 @@ public final class Room implements HistoryBudget.Owner {
 
     /**
      * Encodes for one slot. A message-framed payload is a slice of the stream-framed one without its LF,
-     * so a format is encoded once whatever the framings in use.
+     * and a WebSocket one that slice behind a frame header, so a format is encoded once whatever the
+     * framings in use.
      */
     private ByteBuf encode(Event event, int slot, ByteBuf[] master) {
         OutputFormat format = Encoded.formatOf(slot);
@@ -509,7 +510,11 @@ public final class Room implements HistoryBudget.Owner {
         if (master[stream] == null) {
             master[stream] = (format == OutputFormat.JSON ? JSON : TEXT).encode(event, alloc);
         }
-        return slot == stream ? master[stream] : Encoded.withoutFinalLf(master[stream].retain());
+        if (slot == stream) {
+            return master[stream];
+        }
+        ByteBuf message = Encoded.withoutFinalLf(master[stream].retain());
+        return Encoded.framingOf(slot) == Framing.WEBSOCKET ? Encoded.webSocketTextFrame(message, alloc) : message;
     }
 
     private static void release(ByteBuf buf) {

@@ -10,18 +10,17 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A chat member on a WebSocket ({@code /ws}): {@link Framing#MESSAGE}, JSON from the start, and each
- * event payload sent as one {@code TextWebSocketFrame}.
+ * A chat member on a WebSocket ({@code /ws}): {@link Framing#WEBSOCKET}, JSON from the start. Each event
+ * payload is already one whole text frame, built once per broadcast for every WebSocket member, and a
+ * run of broadcasts arrives joined, so a busy member gets one write per outbox drain as on TCP.
  *
- * <p>Ownership: {@link #write} wraps the payload it was given (usually a retained slice of a broadcast's
- * one encoded buffer) in the frame without copying it, and the frame goes to the channel, whose encoder
- * releases it once written or on failure.
+ * <p>Ownership: {@link #write} passes the payload it was given (a duplicate of a broadcast's one framed
+ * buffer) to the channel as it is; the transport releases it once written or on failure.
  */
 public final class WebSocketMember extends MemberBase {
 
@@ -61,7 +60,7 @@ public final class WebSocketMember extends MemberBase {
 
     @Override
     public Framing framing() {
-        return Framing.MESSAGE;
+        return Framing.WEBSOCKET;
     }
 
     /**
@@ -76,8 +75,9 @@ public final class WebSocketMember extends MemberBase {
 
     @Override
     protected void write(ByteBuf payload) {
-        // The frame takes over the payload's reference; the WebSocket encoder releases it once written.
-        channel.write(new TextWebSocketFrame(payload), channel.voidPromise());
+        // Already a whole text frame, framed once for every member (Framing.WEBSOCKET); a plain ByteBuf
+        // passes the WebSocket encoder untouched. The transport releases it once written.
+        channel.write(payload, channel.voidPromise());
     }
 
     @Override
@@ -102,7 +102,7 @@ public final class WebSocketMember extends MemberBase {
     @Override
     protected void cutOff(ByteBuf last) {
         // Queued behind what the reader has not taken yet: it arrives only if the reader catches up in time.
-        channel.write(new TextWebSocketFrame(last), channel.voidPromise());
+        channel.write(last, channel.voidPromise());
         channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, ErrorCode.SLOW_CONSUMER.wire()))
                 .addListener(ChannelFutureListener.CLOSE);
         channel.eventLoop().schedule(() -> {

@@ -2,12 +2,13 @@ package io.chorus.server.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chorus.protocol.event.Event;
 import io.chorus.protocol.event.OutputFormat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -22,33 +23,60 @@ class WebSocketMemberTest {
         return Unpooled.copiedBuffer(s, StandardCharsets.UTF_8);
     }
 
+    /** The text of one whole, unmasked text frame, checking its header. */
+    private static String frameText(ByteBuf frame) {
+        assertThat(frame.readUnsignedByte()).as("FIN and text opcode").isEqualTo((short) 0x81);
+        int length = frame.readUnsignedByte();
+        if (length == 126) {
+            length = frame.readUnsignedShort();
+        } else if (length == 127) {
+            length = (int) frame.readLong();
+        }
+        assertThat(frame.readableBytes()).isEqualTo(length);
+        return frame.toString(StandardCharsets.UTF_8);
+    }
+
     @Test
-    void eachPayloadIsOneTextFrameAroundTheSameBufferAndJsonIsTheFormat() {
+    void eachPayloadIsOneTextFrameFramedOnceAndWrittenAsItIsAndJsonIsTheFormat() {
         EmbeddedChannel ch = new EmbeddedChannel();
         WebSocketMember member = new WebSocketMember(ch, 1 << 20);
         assertThat(member.format()).isEqualTo(OutputFormat.JSON);
-        assertThat(member.framing()).isEqualTo(Framing.MESSAGE);
+        assertThat(member.framing()).isEqualTo(Framing.WEBSOCKET);
 
-        ByteBuf encoded = text("{\"type\":\"pong\",\"token\":\"a\"}\n");
-        ByteBuf payload = Encoded.withoutFinalLf(encoded.retainedDuplicate());
+        // A broadcast is framed once (Room does this per broadcast); the member writes that buffer as it is.
+        ByteBuf framed = Encoded.webSocketTextFrame(
+                Encoded.withoutFinalLf(text("{\"type\":\"pong\",\"token\":\"a\"}\n")), ch.alloc());
+        ByteBuf payload = framed.retainedDuplicate();
         member.deliver(payload);
-        member.reply(text("{\"type\":\"pong\",\"token\":\"b\"}"));
-        // Written, not flushed: the bytes count as queued (Netty adds a fixed overhead per entry).
-        assertThat(member.queuedBytes()).isGreaterThanOrEqualTo(payload.readableBytes() + 27);
+        member.reply(Encoded.encode(new Event.Pong("b"), OutputFormat.JSON, Framing.WEBSOCKET, ch.alloc()));
+        // Written, not flushed: the bytes count as queued.
+        assertThat(member.queuedBytes()).isGreaterThanOrEqualTo(payload.readableBytes());
         member.flush();
         assertThat(member.queuedBytes()).isZero();
 
-        TextWebSocketFrame first = ch.readOutbound();
-        assertThat(first.content()).isSameAs(payload);
-        assertThat(first.text()).isEqualTo("{\"type\":\"pong\",\"token\":\"a\"}");
+        ByteBuf first = ch.readOutbound();
+        assertThat(first).isSameAs(payload);
+        assertThat(frameText(first)).isEqualTo("{\"type\":\"pong\",\"token\":\"a\"}");
         first.release();
-        TextWebSocketFrame second = ch.readOutbound();
-        assertThat(second.text()).isEqualTo("{\"type\":\"pong\",\"token\":\"b\"}");
+        ByteBuf second = ch.readOutbound();
+        assertThat(frameText(second)).isEqualTo("{\"type\":\"pong\",\"token\":\"b\"}");
         second.release();
         assertThat((Object) ch.readOutbound()).isNull();
-        encoded.release();
-        assertThat(encoded.refCnt()).isZero();
+        framed.release();
+        assertThat(framed.refCnt()).isZero();
         ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void longPayloadsGetTheExtendedLengthHeaders() {
+        for (int length : new int[] {125, 126, 65_535, 65_536}) {
+            ByteBuf frame = Encoded.webSocketTextFrame(text("x".repeat(length)), UnpooledByteBufAllocator.DEFAULT);
+            try {
+                assertThat(frameText(frame)).hasSize(length);
+            } finally {
+                frame.release();
+            }
+        }
     }
 
     @Test
@@ -62,11 +90,11 @@ class WebSocketMemberTest {
         assertThat(dropped.refCnt()).isZero();
         assertThat(member.isOpen()).isFalse();
 
-        TextWebSocketFrame queued = ch.readOutbound();
-        assertThat(queued.content().readableBytes()).isEqualTo(2000);
+        ByteBuf queued = ch.readOutbound();
+        assertThat(queued.readableBytes()).isEqualTo(2000);
         queued.release();
-        TextWebSocketFrame error = ch.readOutbound();
-        assertThat(error.text()).contains("\"code\":\"slow-consumer\"");
+        ByteBuf error = ch.readOutbound();
+        assertThat(frameText(error)).contains("\"code\":\"slow-consumer\"");
         error.release();
         CloseWebSocketFrame close = ch.readOutbound();
         assertThat(close.statusCode()).isEqualTo(1008);
