@@ -71,7 +71,8 @@ public final class EventFormatter {
         } else if (event instanceof Event.Rooms r) {
             List<String> rooms = new ArrayList<>();
             for (Event.RoomInfo info : r.rooms()) {
-                rooms.add(room(info.name()) + " (" + info.members() + ")");
+                rooms.add(room(info.name()) + " (" + info.members()
+                        + (info.watchers() > 0 ? ", " + info.watchers() + " watching" : "") + ")");
             }
             lines.add(time + server("*** rooms: ") + (rooms.isEmpty() ? server("none") : String.join(", ", rooms)));
         } else if (event instanceof Event.HistoryEnd h) {

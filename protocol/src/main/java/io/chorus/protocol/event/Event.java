@@ -197,9 +197,14 @@ public sealed interface Event {
     }
 
     /** One entry of {@link Rooms}; not an event by itself. */
-    record RoomInfo(String name, int members) {
+    record RoomInfo(String name, int members, int watchers) {
         public RoomInfo {
             requireNonNull(name, "name");
+        }
+
+        /** A room with members and no read-only watchers (HTTP event-stream feeds). */
+        public RoomInfo(String name, int members) {
+            this(name, members, 0);
         }
     }
 

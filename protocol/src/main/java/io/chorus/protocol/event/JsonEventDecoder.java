@@ -236,7 +236,9 @@ public final class JsonEventDecoder {
                         || members < 0 || members > Integer.MAX_VALUE) {
                     throw wrong(name, "an array of {name, members}");
                 }
-                rooms.add(new Event.RoomInfo(roomName, members.intValue()));
+                Object watchers = room.get("watchers");
+                int watching = watchers instanceof Long w && w >= 0 && w <= Integer.MAX_VALUE ? w.intValue() : 0;
+                rooms.add(new Event.RoomInfo(roomName, members.intValue(), watching));
             }
             return rooms;
         }

@@ -104,6 +104,9 @@ public final class JsonEventEncoder implements EventEncoder {
                 json.writeStartObject();
                 json.writeStringField("name", room.name());
                 json.writeNumberField("members", room.members());
+                if (room.watchers() > 0) {
+                    json.writeNumberField("watchers", room.watchers());
+                }
                 json.writeEndObject();
             }
             json.writeEndArray();

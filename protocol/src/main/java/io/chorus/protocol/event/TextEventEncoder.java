@@ -131,7 +131,11 @@ public final class TextEventEncoder implements EventEncoder {
         }
         for (int i = 0; i < list.size(); i++) {
             Event.RoomInfo room = list.get(i);
-            parts.add(i == 0 ? "#" : ", #", room.name(), " (", Integer.toString(room.members()), ")");
+            parts.add(i == 0 ? "#" : ", #", room.name(), " (", Integer.toString(room.members()));
+            if (room.watchers() > 0) {
+                parts.add(", ", plural(room.watchers(), "watcher"));
+            }
+            parts.add(")");
         }
         return parts.add(NL);
     }

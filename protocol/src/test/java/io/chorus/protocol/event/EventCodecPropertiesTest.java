@@ -83,7 +83,8 @@ class EventCodecPropertiesTest {
                 Combinators.combine(s, s, s, flag).as(Event.Leave::new),
                 Combinators.combine(s.injectNull(0.3), s, s).as(Event.NickChange::new),
                 Combinators.combine(s, s.list().ofMaxSize(20)).as(Event.Who::new),
-                Combinators.combine(s, Arbitraries.integers().greaterOrEqual(0)).as(Event.RoomInfo::new)
+                Combinators.combine(s, Arbitraries.integers().greaterOrEqual(0), Arbitraries.integers().between(0, 5))
+                        .as(Event.RoomInfo::new)
                         .list().ofMaxSize(10).map(Event.Rooms::new),
                 Combinators.combine(s, flag, Arbitraries.integers().greaterOrEqual(0), id, id).as(Event.HistoryEnd::new),
                 s.map(Event.Pong::new),

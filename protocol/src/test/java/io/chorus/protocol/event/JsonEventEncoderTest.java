@@ -89,6 +89,9 @@ class JsonEventEncoderTest {
                 .containsExactly(entry("type", "rooms"), entry("rooms", List.of(
                         Map.of("name", "dev", "members", 1L), Map.of("name", "lobby", "members", 3L))));
         assertThat(encode(new Event.Rooms(List.of()))).containsEntry("rooms", List.of());
+        // Read-only watchers are counted apart, and only where there are some.
+        assertThat(encode(new Event.Rooms(List.of(new Event.RoomInfo("news", 2, 3))))).containsEntry("rooms",
+                List.of(Map.of("name", "news", "members", 2L, "watchers", 3L)));
         assertThat(encode(new Event.Help(List.of("/a x", "/b y"))))
                 .containsExactly(entry("type", "help"), entry("lines", List.of("/a x", "/b y")));
     }

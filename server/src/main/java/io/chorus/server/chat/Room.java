@@ -70,6 +70,11 @@ public final class Room implements HistoryBudget.Owner {
         }
 
         @Override
+        public int watcherCount(Room room) {
+            return room.watcherCount();
+        }
+
+        @Override
         public long lastIssuedId(Room room) {
             return room.lastIssuedId();
         }
@@ -662,6 +667,6 @@ public final class Room implements HistoryBudget.Owner {
 
     /** A snapshot of the room for {@code /rooms}. */
     Event.RoomInfo info() {
-        return new Event.RoomInfo(name, memberCount);
+        return new Event.RoomInfo(name, memberCount, watcherCount);
     }
 }

@@ -26,6 +26,11 @@ public interface RoomKind<R> {
     /** Members now, for {@code /rooms}; read from any thread. */
     int memberCount(R room);
 
+    /** Read-only watchers now (HTTP event-stream feeds), counted apart from members; read from any thread. */
+    default int watcherCount(R room) {
+        return 0;
+    }
+
     /** The last message id the room issued, {@code firstId - 1} if none; called on the room's executor. */
     long lastIssuedId(R room);
 

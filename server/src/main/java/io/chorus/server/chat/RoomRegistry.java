@@ -110,13 +110,14 @@ public final class RoomRegistry<R> {
         return entry == null ? Optional.empty() : Optional.of(entry.room);
     }
 
-    /** The rooms that have members, by name, with their member counts. */
+    /** The rooms that have members or watchers, by name, with both counts. */
     public List<Event.RoomInfo> occupied() {
         List<Event.RoomInfo> list = new ArrayList<>();
         for (var e : rooms.entrySet()) {
             int members = kind.memberCount(e.getValue().room);
-            if (members > 0) {
-                list.add(new Event.RoomInfo(e.getKey(), members));
+            int watchers = kind.watcherCount(e.getValue().room);
+            if (members > 0 || watchers > 0) {
+                list.add(new Event.RoomInfo(e.getKey(), members, watchers));
             }
         }
         list.sort(Comparator.comparing(Event.RoomInfo::name));

@@ -237,6 +237,9 @@ class LiveFeedApiTest {
             HttpResponse<String> rooms = get("/api/rooms");
             assertThat(rooms.statusCode()).isEqualTo(200);
             assertThat(rooms.body()).contains("{\"name\":\"ops\",\"members\":2,\"watchers\":1,\"last_id\":" + id("ops", 0) + "}");
+            // /rooms counts the watcher apart from the members.
+            alice.send("/rooms");
+            assertThat(alice.readUntil("*** rooms: ")).contains("#ops (2, 1 watcher)");
             alice.send("/who ops");
             assertThat(alice.readUntil("*** #ops: ")).isEqualTo("*** #ops: alice, bob (2 members)");
             // The watcher is in nobody's /who, and its arrival was announced to nobody.
