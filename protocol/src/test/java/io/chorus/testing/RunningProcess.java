@@ -72,6 +72,21 @@ public final class RunningProcess implements AutoCloseable {
         return candidate;
     }
 
+    /**
+     * A script under the repository's {@code clients/} folder, e.g. {@code clientScript("node/echo-client.js")},
+     * found from a module (the tests' working directory) or from the repository root.
+     */
+    public static Path clientScript(String relative) {
+        Path here = Path.of("").toAbsolutePath();
+        for (Path root : List.of(here.resolveSibling("clients"), here.resolve("clients"))) {
+            Path candidate = root.resolve(relative);
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("clients/" + relative + " not found from " + here);
+    }
+
     /** True when {@code program} is on the PATH. */
     public static boolean onPath(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {

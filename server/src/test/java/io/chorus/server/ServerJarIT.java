@@ -10,7 +10,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -114,16 +113,9 @@ class ServerJarIT {
         }
     }
 
-    /** A script under clients/, found from the server module (the tests' working directory) or the repository root. */
+    /** A script under clients/; see {@link RunningProcess#clientScript}. */
     private static String clientScript(String relative) {
-        Path here = Path.of("").toAbsolutePath();
-        for (Path root : List.of(here.resolveSibling("clients"), here.resolve("clients"))) {
-            Path candidate = root.resolve(relative);
-            if (Files.isRegularFile(candidate)) {
-                return candidate.toString();
-            }
-        }
-        throw new IllegalStateException("clients/" + relative + " not found from " + here);
+        return RunningProcess.clientScript(relative).toString();
     }
 
     @Test

@@ -12,8 +12,6 @@ import io.chorus.testing.Peers;
 import io.chorus.testing.RunningProcess;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -213,16 +211,9 @@ class CrossLanguageIT {
     private static final String PYTHON = "python/chorus_chat.py";
     private static final String NODE = "node/chorus-chat.js";
 
-    /** A client script, found from the server module (the tests' working directory) or the repository root. */
+    /** A script under clients/; see {@link RunningProcess#clientScript}. */
     private static String script(String relative) {
-        Path here = Path.of("").toAbsolutePath();
-        for (Path root : List.of(here.resolveSibling("clients"), here.resolve("clients"))) {
-            Path candidate = root.resolve(relative);
-            if (Files.isRegularFile(candidate)) {
-                return candidate.toString();
-            }
-        }
-        throw new IllegalStateException("clients/" + relative + " not found from " + here);
+        return RunningProcess.clientScript(relative).toString();
     }
 
     private RunningProcess python(String... args) throws IOException {

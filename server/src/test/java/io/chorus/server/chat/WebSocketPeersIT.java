@@ -171,14 +171,7 @@ class WebSocketPeersIT {
     }
 
     private static Path nodeClient() {
-        Path here = Path.of("").toAbsolutePath();
-        for (Path root : List.of(here.resolveSibling("clients"), here.resolve("clients"))) {
-            Path candidate = root.resolve("node").resolve("chorus-ws-chat.js");
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("clients/node/chorus-ws-chat.js not found from " + here);
+        return RunningProcess.clientScript("node/chorus-ws-chat.js");
     }
 
     /** The ws package: clients/node/node_modules (npm install) or Debian's node-ws. */

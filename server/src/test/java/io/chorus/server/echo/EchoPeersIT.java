@@ -6,10 +6,7 @@ import io.chorus.server.ChorusServer;
 import io.chorus.server.ServerConfig;
 import io.chorus.testing.Peers;
 import io.chorus.testing.RunningProcess;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,16 +26,9 @@ class EchoPeersIT {
                 .udpPort(ServerConfig.DISABLED).echoMode(mode).echoPrefix("Echo: ").build());
     }
 
-    /** A client script, found from the server module (the tests' working directory) or the repository root. */
+    /** A script under clients/; see {@link RunningProcess#clientScript}. */
     private static String script(String relative) {
-        Path here = Path.of("").toAbsolutePath();
-        for (Path root : List.of(here.resolveSibling("clients"), here.resolve("clients"))) {
-            Path candidate = root.resolve(relative);
-            if (Files.isRegularFile(candidate)) {
-                return candidate.toString();
-            }
-        }
-        throw new IllegalStateException("clients/" + relative + " not found from " + here);
+        return RunningProcess.clientScript(relative).toString();
     }
 
     private static void assertTheExampleExchange(RunningProcess client) throws InterruptedException {
