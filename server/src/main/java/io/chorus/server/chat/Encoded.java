@@ -5,6 +5,7 @@ import io.chorus.protocol.event.EventEncoder;
 import io.chorus.protocol.event.OutputFormat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One event encoded for each (format, framing) that its audience uses, so a broadcast encodes once per
@@ -14,7 +15,8 @@ import io.netty.buffer.ByteBufAllocator;
  * is exactly the {@link Framing#STREAM} payload, so the LF is written once per encoded buffer and never
  * per member. The {@link Framing#MESSAGE} payload is a slice of that same buffer without its final LF:
  * no copy and no second encode. The {@link Framing#WEBSOCKET} payload is that slice copied once behind a
- * WebSocket frame header, shared by every WebSocket member.
+ * WebSocket frame header, shared by every WebSocket member; the {@link Framing#SSE} payload likewise
+ * behind its {@code id:} and {@code data:} fields.
  *
  * <p>Ownership: an instance holds one reference to each non-null buffer and gives them up in
  * {@link #release()}.
@@ -48,11 +50,41 @@ final class Encoded {
     /** A new buffer holding {@code event} for one format and framing; the caller owns it. */
     static ByteBuf encode(Event event, OutputFormat format, Framing framing, ByteBufAllocator alloc) {
         ByteBuf lines = EventEncoder.of(format).encode(event, alloc);
+        return framing == Framing.STREAM ? lines : frame(event, withoutFinalLf(lines), framing, alloc);
+    }
+
+    /** Frames an unframed payload for {@code framing}, taking over its reference; STREAM and MESSAGE are as is. */
+    static ByteBuf frame(Event event, ByteBuf message, Framing framing, ByteBufAllocator alloc) {
         return switch (framing) {
-            case STREAM -> lines;
-            case MESSAGE -> withoutFinalLf(lines);
-            case WEBSOCKET -> webSocketTextFrame(withoutFinalLf(lines), alloc);
+            case STREAM, MESSAGE -> message;
+            case WEBSOCKET -> webSocketTextFrame(message, alloc);
+            case SSE -> serverSentEvent(event, message, alloc);
         };
+    }
+
+    private static final byte[] SSE_ID = "id: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SSE_DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * One server-sent event holding {@code payload} (one line: JSON escapes line breaks), with {@code id:}
+     * set to the message id for messages and actions, so {@code EventSource} resumes with
+     * {@code Last-Event-ID}. A new buffer the caller owns; {@code payload} is released.
+     */
+    static ByteBuf serverSentEvent(Event event, ByteBuf payload, ByteBufAllocator alloc) {
+        try {
+            long id = event instanceof Event.Message m ? m.id() : event instanceof Event.Action a ? a.id() : 0;
+            String idText = id > 0 ? Long.toString(id) : "";
+            int length = payload.readableBytes();
+            ByteBuf out = alloc.directBuffer((id > 0 ? SSE_ID.length + idText.length() + 1 : 0) + SSE_DATA.length + length + 2);
+            if (id > 0) {
+                out.writeBytes(SSE_ID).writeCharSequence(idText, StandardCharsets.US_ASCII);
+                out.writeByte('\n');
+            }
+            out.writeBytes(SSE_DATA).writeBytes(payload, payload.readerIndex(), length);
+            return out.writeByte('\n').writeByte('\n');
+        } finally {
+            payload.release();
+        }
     }
 
     /**

@@ -11,8 +11,8 @@ public enum Framing {
      */
     STREAM,
     /**
-     * A message transport (a WebSocket text frame, an SSE event): each payload is one event without a
-     * trailing LF, and the member puts each one in its own frame; runs are never joined.
+     * A message transport that frames each event itself: each payload is one event without a trailing
+     * LF, and the member puts each one in its own frame; runs are never joined.
      */
     MESSAGE,
     /**
@@ -21,7 +21,13 @@ public enum Framing {
      * without LF), and a run of broadcasts may be joined into one buffer and one write, as for
      * {@link #STREAM}.
      */
-    WEBSOCKET;
+    WEBSOCKET,
+    /**
+     * Server-sent events, framed once per broadcast: {@code id:} (for messages and actions) and one
+     * {@code data:} line holding the event without LF, then a blank line. Events concatenate into one
+     * HTTP chunk, so runs are joined as for {@link #STREAM}.
+     */
+    SSE;
 
     /** True when payloads of this framing can be concatenated into one write: one run, one write per member. */
     public boolean joinable() {

@@ -506,8 +506,8 @@ public final class Room implements HistoryBudget.Owner {
 
     /**
      * Encodes for one slot. A message-framed payload is a slice of the stream-framed one without its LF,
-     * and a WebSocket one that slice behind a frame header, so a format is encoded once whatever the
-     * framings in use.
+     * and a WebSocket or SSE one that slice behind its frame header, so a format is encoded once whatever
+     * the framings in use.
      */
     private ByteBuf encode(Event event, int slot, ByteBuf[] master) {
         OutputFormat format = Encoded.formatOf(slot);
@@ -518,8 +518,7 @@ public final class Room implements HistoryBudget.Owner {
         if (slot == stream) {
             return master[stream];
         }
-        ByteBuf message = Encoded.withoutFinalLf(master[stream].retain());
-        return Encoded.framingOf(slot) == Framing.WEBSOCKET ? Encoded.webSocketTextFrame(message, alloc) : message;
+        return Encoded.frame(event, Encoded.withoutFinalLf(master[stream].retain()), Encoded.framingOf(slot), alloc);
     }
 
     private static void release(ByteBuf buf) {

@@ -3,9 +3,6 @@ package io.chorus.server.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,23 +46,5 @@ class ApiKeysTest {
         assertThat(keys.find("beta-key").orElseThrow().name()).isEqualTo("api");
         Files.writeString(file, "k bad!name\n");
         assertThatThrownBy(() -> ApiKeys.fromFile(file)).hasMessageContaining("line 1");
-    }
-
-    @Test
-    void theSseIdIsTheTopLevelIdOfTheEvent() {
-        assertThat(id("{\"type\":\"message\",\"room\":\"r\",\"from\":\"a\",\"text\":\"\\\"id\\\":9\",\"id\":7,\"ts\":\"x\"}"))
-                .isEqualTo(7);
-        assertThat(id("{\"type\":\"who\",\"room\":\"r\",\"nicks\":[{\"id\":3}]}")).isZero();
-        assertThat(id("{\"type\":\"join\",\"room\":\"r\",\"nick\":\"a\"}")).isZero();
-        assertThat(id("not json")).isZero();
-    }
-
-    private static long id(String json) {
-        ByteBuf buf = Unpooled.copiedBuffer(json, StandardCharsets.UTF_8);
-        try {
-            return SseWatcher.messageId(buf);
-        } finally {
-            buf.release();
-        }
     }
 }
