@@ -14,13 +14,13 @@ import io.netty.util.concurrent.EventExecutor;
  * <ul>
  *   <li>{@link TcpLineMember}: a TCP (or TLS) connection, {@link Framing#STREAM}, LF-terminated payloads
  *       written as they are, runs of broadcasts joined into one write.</li>
- *   <li>{@link WebSocketMember}: a {@code /ws} connection, {@link Framing#MESSAGE}, each payload wrapped in
- *       one {@code TextWebSocketFrame}; its handler, {@link ChatWebSocketHandler}, turns each text frame
+ *   <li>{@link WebSocketMember}: a {@code /ws} connection, {@link Framing#WEBSOCKET}, each payload a whole
+ *       text frame built once per broadcast, runs joined as for TCP; its handler, {@link ChatWebSocketHandler}, turns each text frame
  *       into a line and hands it to a {@link ChatConnection}, exactly as {@link ChatServerHandler} does
  *       for TCP.</li>
- *   <li>A read-only SSE watcher (to come) is a {@link Framing#MESSAGE} member that a room holds like any
- *       other but that has no {@link ChatConnection}: it never sends commands, and it writes each payload
- *       as one {@code data:} event.</li>
+ *   <li>The read-only SSE watcher ({@code io.chorus.server.api.SseWatcher}) is a {@link Framing#SSE}
+ *       member that a room holds like any other but that has no {@link ChatConnection}: it never sends
+ *       commands, and each payload is a whole SSE event built once per broadcast.</li>
  * </ul>
  *
  * <p>Threading: {@link #eventLoop()} is fixed for the member's life; every method but the getters and
