@@ -477,8 +477,14 @@ public final class Room implements HistoryBudget.Owner {
         executor.execute(then);
     }
 
-    /** True when every outbox this room fills is empty; call on the room's executor. */
+    /**
+     * True when no message waits for its cluster id and every outbox this room fills is empty; call on
+     * the room's executor.
+     */
     boolean outboxesIdle() {
+        if (!pending.isEmpty()) {
+            return false;
+        }
         for (LoopOutbox outbox : outboxes.values()) {
             if (!outbox.isIdle()) {
                 return false;

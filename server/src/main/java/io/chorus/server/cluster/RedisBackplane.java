@@ -479,7 +479,8 @@ public final class RedisBackplane implements Backplane {
     /**
      * Turns the history script's reply into replays and an end marker. Ids in a room's sequence are
      * consecutive, so the answer is complete exactly when it starts right after {@code afterId} (or
-     * nothing came after it), or, for the last N, when N came back or the first came back.
+     * nothing came after it), or, for the last N, when N came back or the first came back. {@code afterId}
+     * 0 asks for everything held, complete when the first of the sequence is still there.
      */
     static HistoryPage page(String room, long afterId, int limit, List<Object> reply) {
         long last = Long.parseLong(String.valueOf(reply.get(0)));
@@ -498,9 +499,11 @@ public final class RedisBackplane implements Backplane {
             Collections.reverse(ids);
         }
         boolean complete;
-        if (afterId >= 0) {
-            complete = ids.isEmpty() ? afterId == last && last > 0 || last == 0 && afterId == 0
-                    : ids.get(0) == afterId + 1;
+        if (afterId == 0) {
+            // "since 0" asks for everything the room holds, as on one node: complete if nothing was trimmed.
+            complete = ids.isEmpty() ? last == 0 : ids.get(0) == first;
+        } else if (afterId > 0) {
+            complete = ids.isEmpty() ? afterId == last : ids.get(0) == afterId + 1;
         } else {
             complete = ids.size() >= limit || (ids.isEmpty() ? last == 0 : ids.get(0) == first);
         }
