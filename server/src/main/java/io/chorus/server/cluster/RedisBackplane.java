@@ -241,6 +241,9 @@ public final class RedisBackplane implements Backplane {
     private void restored() {
         boolean first = lastRefresh == 0;
         RedisAsyncCommands<String, String> redis = commands.async();
+        if (first) {
+            warnIfIdTaken(redis);
+        }
         pubsub.async().ssubscribe(ClusterKeys.nodeChannel(node));
         for (String room : subscribed.keySet()) {
             pubsub.async().ssubscribe(ClusterKeys.roomChannel(room));
@@ -258,6 +261,20 @@ public final class RedisBackplane implements Backplane {
         if (!first) {
             log.info("cluster: link to Redis restored");
         }
+    }
+
+    /**
+     * Two running nodes with one id would skip each other's messages as their own. A node that restarts
+     * within the TTL also finds its id, so this only warns.
+     */
+    private void warnIfIdTaken(RedisAsyncCommands<String, String> redis) {
+        redis.zscore(ClusterKeys.NODES, node).thenAccept(expiry -> {
+            if (expiry != null && expiry > System.currentTimeMillis()) {
+                log.warn("cluster: a node with id {} refreshed its presence within the last {} ms; if it is still"
+                        + " running, give each node its own --node-id, or they will miss each other's messages",
+                        node, ttlMillis);
+            }
+        });
     }
 
     /**
