@@ -7,7 +7,9 @@ import io.chorus.server.chat.Backplane;
 import io.chorus.server.http.HealthStatus;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
@@ -135,6 +137,16 @@ public final class RedisBackplane implements Backplane {
             thread.setDaemon(true);
             return thread;
         });
+        // A dropped connection is known at once, not at the next PING: from then on the chat core serves
+        // locally, and when the link is back restored() subscribes everything again.
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                if (!closed.get()) {
+                    timer.execute(RedisBackplane.this::lost);
+                }
+            }
+        });
     }
 
     /**
@@ -219,11 +231,8 @@ public final class RedisBackplane implements Backplane {
             }
             if (up && !linked) {
                 restored();
-            } else if (!up && linked) {
-                linked = false;
-                meters.link(false);
-                health.degraded("cluster: Redis unreachable");
-                log.warn("cluster: link to Redis lost; serving local chat, cross-node delivery paused");
+            } else if (!up) {
+                lost();
             }
             if (linked && System.currentTimeMillis() - lastRefresh >= options.refreshEvery().toMillis()) {
                 refresh();
@@ -232,6 +241,17 @@ public final class RedisBackplane implements Backplane {
         } catch (RuntimeException e) {
             log.warn("cluster: link check failed", e);
         }
+    }
+
+    /** The link went down; on the timer thread. */
+    private void lost() {
+        if (!linked || closed.get()) {
+            return;
+        }
+        linked = false;
+        meters.link(false);
+        health.degraded("cluster: Redis unreachable");
+        log.warn("cluster: link to Redis lost; serving local chat, cross-node delivery paused");
     }
 
     /**
