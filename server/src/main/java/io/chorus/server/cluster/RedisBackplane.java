@@ -98,6 +98,8 @@ public final class RedisBackplane implements Backplane {
     private final Map<String, Integer> watching = new ConcurrentHashMap<>();
     /** Nicks this node holds, by key, with the nick as shown. */
     private final Map<String, String> nicks = new ConcurrentHashMap<>();
+    /** Rooms left while the link was down: Lettuce re-subscribes them on reconnect, so restored() undoes that. */
+    private final Set<String> leftWhileDown = ConcurrentHashMap.newKeySet();
     /** Rooms where this node numbered messages alone, with the highest such id. */
     private final Map<String, Long> numberedAlone = new ConcurrentHashMap<>();
     private volatile Consumer<String> nickLost = nick -> { };
@@ -268,6 +270,12 @@ public final class RedisBackplane implements Backplane {
         for (String room : subscribed.keySet()) {
             pubsub.async().ssubscribe(ClusterKeys.roomChannel(room));
         }
+        for (String room : leftWhileDown) {
+            leftWhileDown.remove(room);
+            if (!subscribed.containsKey(room)) {
+                pubsub.async().sunsubscribe(ClusterKeys.roomChannel(room));
+            }
+        }
         for (Map.Entry<String, Long> alone : numberedAlone.entrySet()) {
             ClusterScripts.SKIP_PAST.run(redis, ScriptOutputType.INTEGER,
                     new String[] {ClusterKeys.sequence(alone.getKey())}, Long.toString(alone.getValue()))
@@ -412,6 +420,7 @@ public final class RedisBackplane implements Backplane {
     @Override
     public CompletionStage<Void> subscribe(String room, RoomSink sink) {
         subscribed.put(room, sink);
+        leftWhileDown.remove(room);
         StatefulRedisPubSubConnection<String, String> sub = pubsub;
         if (sub == null || !linked) {
             // Subscribed when the link comes up (restored()).
@@ -432,7 +441,13 @@ public final class RedisBackplane implements Backplane {
         subscribed.remove(room);
         StatefulRedisPubSubConnection<String, String> sub = pubsub;
         if (sub != null && linked) {
-            sub.async().sunsubscribe(ClusterKeys.roomChannel(room));
+            sub.async().sunsubscribe(ClusterKeys.roomChannel(room)).whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    leftWhileDown.add(room);
+                }
+            });
+        } else {
+            leftWhileDown.add(room);
         }
     }
 
