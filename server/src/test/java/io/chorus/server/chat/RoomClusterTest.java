@@ -351,6 +351,43 @@ class RoomClusterTest {
     }
 
     @Test
+    void aRoomCountedOverEveryNodeGoesQuiet() {
+        Room room = new Room("r", members.loop(), 1, 100, 3, UnpooledByteBufAllocator.DEFAULT, new HistoryBudget(1 << 20),
+                ChatMeters.NONE, cluster);
+        TcpLineMember bob = member("bob");
+        room.join(bob, "bob", slot(bob));
+        events(bob);
+        cluster.sink().remoteMembers(1);
+        cluster.sink().remote(new Event.Join("r", "carol"));
+        assertThat(events(bob)).containsExactly(new Event.Join("r", "carol"));
+        // bob, and carol and one more on other nodes: a fourth member makes the room quiet.
+        TcpLineMember alice = member("alice");
+        room.join(alice, "alice", slot(alice));
+        assertThat(events(alice)).as("the joiner is always confirmed").containsExactly(new Event.Join("r", "alice"));
+        assertThat(events(bob)).isEmpty();
+        assertThat(cluster.announced).containsExactly(new Event.Join("r", "bob"));
+        assertThat(cluster.present).containsExactly("r|alice", "r|bob");
+    }
+
+    @Test
+    void theApiPublishesWithTheClusterIdOrALocalOne() {
+        Room room = room(1);
+        TcpLineMember alice = member("alice");
+        room.join(alice, "alice", slot(alice));
+        events(alice);
+        CompletableFuture<Long> first = room.publishFrom("bot", "deploy", false, TS).toCompletableFuture();
+        CompletableFuture<Long> second = room.publishFrom("bot", "done", true, TS).toCompletableFuture();
+        events(alice);
+        assertThat(first).isNotDone();
+        cluster.answer(0, C + 7);
+        cluster.fail(1);
+        events(alice);
+        assertThat(first).isCompletedWithValue(C + 7);
+        assertThat(second).isCompletedWithValue(C + 8);
+        assertThat(cluster.numberedAlone).containsExactly(C + 8);
+    }
+
+    @Test
     void whoListsEveryNodeAndFallsBackToTheLocalList() {
         Room room = room(1);
         TcpLineMember alice = member("alice");
