@@ -329,6 +329,49 @@ class RedisBackplaneTest {
     }
 
     @Test
+    @Disabled("bug: numberedLocally is applied only when the 1 s link check saw the link down; an append that fails "
+            + "in a shorter flap (Lettuce reconnects in 0.1 s) leaves the shared sequence to issue the same id again")
+    void anIdNumberedAloneInAFlapShorterThanTheLinkCheckIsNotIssuedAgain() throws Exception {
+        RedisCommands<String, String> cli = startRedis();
+        Node a = linkedNode("node-a");
+        long before = get(a.backplane().append("flap", message("flap", "alice", "before")));
+        boolean failed = false;
+        for (int attempt = 0; attempt < 20 && !failed; attempt++) {
+            killCommandConnections(cli);
+            try {
+                get(a.backplane().append("flap", message("flap", "alice", "during")));
+                before++;
+            } catch (java.util.concurrent.ExecutionException e) {
+                failed = true;
+            }
+        }
+        assertThat(failed).as("an append failed while the command connection was cut").isTrue();
+        // What Room does with a failed append: the next id after the last it saw, reported as numbered alone.
+        a.backplane().numberedLocally("flap", before + 1);
+        long after = await().atMost(LINK).ignoreExceptions()
+                .until(() -> get(a.backplane().append("flap", message("flap", "alice", "after"))), id -> id > 0);
+        assertThat(after).as("past the id numbered alone, plus one unused").isEqualTo(before + 3);
+    }
+
+    /** Cuts the nodes' command connections (not their pub/sub ones, nor the test's own). */
+    private static void killCommandConnections(RedisCommands<String, String> cli) {
+        long self = cli.clientId();
+        for (String line : cli.clientList().split("\n")) {
+            java.util.Map<String, String> fields = new java.util.HashMap<>();
+            for (String field : line.trim().split(" ")) {
+                int eq = field.indexOf('=');
+                if (eq > 0) {
+                    fields.put(field.substring(0, eq), field.substring(eq + 1));
+                }
+            }
+            if (fields.containsKey("id") && Long.parseLong(fields.get("id")) != self && "0".equals(fields.get("sub"))
+                    && "0".equals(fields.getOrDefault("ssub", "0")) && "0".equals(fields.get("psub"))) {
+                cli.clientKill(io.lettuce.core.KillArgs.Builder.id(Long.parseLong(fields.get("id"))));
+            }
+        }
+    }
+
+    @Test
     void aNickAssumedDuringAnOutageButHeldElsewhereIsReportedLostWhenTheLinkReturns() throws Exception {
         RedisCommands<String, String> cli = startRedis();
         Node a = linkedNode("node-a");
