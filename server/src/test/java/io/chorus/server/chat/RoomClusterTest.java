@@ -11,6 +11,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,7 +37,7 @@ class RoomClusterTest {
 
     private final TestMembers members = new TestMembers();
     private final FakeCluster cluster = new FakeCluster();
-    private final Map<Member, OrderedReplies> replies = new java.util.HashMap<>();
+    private final Map<Member, OrderedReplies> replies = new HashMap<>();
 
     @AfterEach
     void close() {

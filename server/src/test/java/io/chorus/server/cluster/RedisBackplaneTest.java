@@ -8,17 +8,22 @@ import io.chorus.protocol.event.Event;
 import io.chorus.server.ClusterOptions;
 import io.chorus.server.chat.Backplane;
 import io.chorus.server.http.HealthStatus;
+import io.lettuce.core.KillArgs;
 import io.lettuce.core.Range;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -108,7 +113,7 @@ class RedisBackplaneTest {
         return new Event.Message(room, from, text, 0, TS, false);
     }
 
-    private static <T> T get(java.util.concurrent.CompletionStage<T> stage) throws Exception {
+    private static <T> T get(CompletionStage<T> stage) throws Exception {
         return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
     }
 
@@ -341,7 +346,7 @@ class RedisBackplaneTest {
             try {
                 get(a.backplane().append("flap", message("flap", "alice", "during")));
                 before++;
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 failed = true;
             }
         }
@@ -357,7 +362,7 @@ class RedisBackplaneTest {
     private static void killCommandConnections(RedisCommands<String, String> cli) {
         long self = cli.clientId();
         for (String line : cli.clientList().split("\n")) {
-            java.util.Map<String, String> fields = new java.util.HashMap<>();
+            Map<String, String> fields = new HashMap<>();
             for (String field : line.trim().split(" ")) {
                 int eq = field.indexOf('=');
                 if (eq > 0) {
@@ -366,7 +371,7 @@ class RedisBackplaneTest {
             }
             if (fields.containsKey("id") && Long.parseLong(fields.get("id")) != self && "0".equals(fields.get("sub"))
                     && "0".equals(fields.getOrDefault("ssub", "0")) && "0".equals(fields.get("psub"))) {
-                cli.clientKill(io.lettuce.core.KillArgs.Builder.id(Long.parseLong(fields.get("id"))));
+                cli.clientKill(KillArgs.Builder.id(Long.parseLong(fields.get("id"))));
             }
         }
     }
