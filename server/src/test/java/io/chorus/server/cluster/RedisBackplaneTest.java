@@ -12,6 +12,8 @@ import io.lettuce.core.KillArgs;
 import io.lettuce.core.Range;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -161,6 +163,25 @@ class RedisBackplaneTest {
         assertThat(a.gauge("chorus.cluster.link.up")).isEqualTo(1);
         assertThat(a.gauge("chorus.cluster.subscribed.rooms")).isEqualTo(1);
         await().atMost(LINK).until(() -> a.gauge("chorus.cluster.rtt") >= 0);
+    }
+
+    @Test
+    void theMetersHaveTheirPrometheusNames() throws Exception {
+        startRedis();
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RedisBackplane a = RedisBackplane.start(new ClusterOptions(redis.uri(), "node-a", TTL), 1000, new HealthStatus(),
+                prometheus);
+        try {
+            await().atMost(LINK).until(a::linked);
+            get(a.subscribe("lobby", new Inbox()));
+            get(a.append("lobby", message("lobby", "alice", "one")));
+            await().atMost(LINK).untilAsserted(() -> assertThat(prometheus.scrape()).contains(
+                    "chorus_cluster_messages_out_total 1.0", "chorus_cluster_messages_in_total 0.0",
+                    "chorus_cluster_publish_failures_total 0.0", "chorus_cluster_link_up 1.0",
+                    "chorus_cluster_subscribed_rooms 1.0", "chorus_cluster_rtt_seconds "));
+        } finally {
+            a.close();
+        }
     }
 
     @Test
