@@ -476,13 +476,14 @@ public final class ApiRoute implements HttpRoute {
         if (ctx.pipeline().get("idle") != null) {
             ctx.pipeline().remove("idle");
         }
-        ctx.write(response, ctx.voidPromise());
-        ctx.writeAndFlush(new DefaultHttpContent(ctx.alloc().buffer()
-                .writeBytes((": watching #" + roomName + "\n\n").getBytes(StandardCharsets.US_ASCII))));
+        ctx.writeAndFlush(response, ctx.voidPromise());
         // The router's job on this connection is done; later requests on it are dropped, not answered.
         ctx.pipeline().replace(ctx.handler(), "sse", new SseWatcher.Inbound());
         SseWatcher watcher = new SseWatcher(ctx.channel(), room.get(), chat);
         watcher.meters(chat.meters());
-        watcher.start(since, keepaliveMillis);
+        // Said once the room is live (in a cluster: subscribed), so a client may rely on it.
+        io.netty.channel.Channel channel = ctx.channel();
+        watcher.start(since, keepaliveMillis, () -> channel.writeAndFlush(new DefaultHttpContent(channel.alloc().buffer()
+                .writeBytes((": watching #" + roomName + "\n\n").getBytes(StandardCharsets.US_ASCII)))));
     }
 }

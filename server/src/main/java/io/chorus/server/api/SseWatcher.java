@@ -57,13 +57,13 @@ final class SseWatcher extends ChannelMember {
      * on, after the history since {@code afterId} when it is not negative; leaves the room when the
      * connection closes.
      */
-    void start(long afterId, long keepaliveMillis) {
+    void start(long afterId, long keepaliveMillis, Runnable watching) {
         if (keepaliveMillis > 0) {
             keepalive = channel().eventLoop().scheduleAtFixedRate(this::ping, keepaliveMillis, keepaliveMillis,
                     TimeUnit.MILLISECONDS);
         }
         // Watch first: if the channel is already closed, the unwatch below is queued to the room after it.
-        room.watch(this, afterId);
+        room.watch(this, afterId, watching);
         channel().closeFuture().addListener(f -> {
             if (keepalive != null) {
                 keepalive.cancel(false);

@@ -49,6 +49,12 @@ public final class ChatConnection {
     private final ChatService service;
     private final MemberBase member;
     private final OrderedReplies replies;
+    private final Transport transport;
+    /**
+     * True while a {@code /nick} claim is in flight: the commands after it must see its outcome (a
+     * {@code /join} right after it joins under the new nick), so input is held until it is answered.
+     */
+    private boolean claiming;
     /** Rooms joined, in join order, each held by a lease so that the registry does not free it. */
     private final Map<String, RoomRegistry.Lease<Room>> rooms = new LinkedHashMap<>(4);
     private Room current;
@@ -59,6 +65,7 @@ public final class ChatConnection {
     public ChatConnection(ChatService service, MemberBase member, Transport transport) {
         this.service = service;
         this.member = member;
+        this.transport = transport;
         this.replies = new OrderedReplies(member, MAX_REPLY_BACKLOG / 2, transport::inputReady);
         member.meters(service.meters());
         member.onNickLost(() -> onLoop(this::nickLost));
@@ -81,7 +88,7 @@ public final class ChatConnection {
 
     /** False while so many replies wait for earlier ones that the adapter should stop reading. */
     public boolean acceptsInput() {
-        return replies.backlog() < MAX_REPLY_BACKLOG;
+        return !claiming && replies.backlog() < MAX_REPLY_BACKLOG;
     }
 
     /** True once the user quit, timed out or half-closed: later lines are ignored. */
@@ -242,26 +249,36 @@ public final class ChatConnection {
         }
         ReplySlot slot = replies.reserve();
         // The local registry answers before claim returns, so the new nick applies before the next command;
-        // a registry that answers later is applied on this loop, still in command order through the slot.
+        // a cluster answers later: input is held (acceptsInput) until the answer is applied on this loop.
+        claiming = true;
         service.nicks().claim(member, old, wanted).whenComplete((claim, failure) -> onLoop(() -> {
-            if (failure != null || claim != NickRegistry.Claim.GRANTED) {
-                slot.complete(failure != null
-                        ? Event.Error.of(ErrorCode.INTERNAL_ERROR, "the server could not change your nick")
-                        : Event.Error.aboutNick(ErrorCode.NICK_TAKEN, wanted + " is already in use", wanted));
-                return;
-            }
-            if (!member.isOpen()) {
-                // Closed while the claim was in flight: closed() already freed the old nick.
-                service.nicks().release(wanted, member);
-                slot.completeEmpty();
-                return;
-            }
-            member.nick(wanted);
-            slot.complete(new Event.NickChange(null, old, wanted));
-            for (RoomRegistry.Lease<Room> lease : rooms.values()) {
-                lease.room().nickChanged(member, old, wanted);
+            claiming = false;
+            try {
+                applyClaim(claim, failure, slot, old, wanted);
+            } finally {
+                transport.inputReady();
             }
         }));
+    }
+
+    private void applyClaim(NickRegistry.Claim claim, Throwable failure, ReplySlot slot, String old, String wanted) {
+        if (failure != null || claim != NickRegistry.Claim.GRANTED) {
+            slot.complete(failure != null
+                    ? Event.Error.of(ErrorCode.INTERNAL_ERROR, "the server could not change your nick")
+                    : Event.Error.aboutNick(ErrorCode.NICK_TAKEN, wanted + " is already in use", wanted));
+            return;
+        }
+        if (!member.isOpen()) {
+            // Closed while the claim was in flight: closed() already freed the old nick.
+            service.nicks().release(wanted, member);
+            slot.completeEmpty();
+            return;
+        }
+        member.nick(wanted);
+        slot.complete(new Event.NickChange(null, old, wanted));
+        for (RoomRegistry.Lease<Room> lease : rooms.values()) {
+            lease.room().nickChanged(member, old, wanted);
+        }
     }
 
     private void onLoop(Runnable task) {

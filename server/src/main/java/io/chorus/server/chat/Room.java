@@ -792,10 +792,20 @@ public final class Room implements HistoryBudget.Owner {
      * marker saying whether the gap was complete, in order before any live event.
      */
     public void watch(Member watcher, long afterId) {
+        watch(watcher, afterId, () -> { });
+    }
+
+    /**
+     * As {@link #watch(Member, long)}, and runs {@code started} on the watcher's loop once the room
+     * receives every node's events, before the replay and any live event: an SSE feed says it is
+     * watching only when nothing said from then on can pass it by.
+     */
+    public void watch(Member watcher, long afterId, Runnable started) {
         executor.execute(() -> whenSubscribed(() -> {
             if (watchers.contains(watcher)) {
                 return;
             }
+            outbox(watcher.eventLoop()).then(started);
             if (afterId < 0) {
                 addWatcher(watcher);
             } else if (!clustered) {

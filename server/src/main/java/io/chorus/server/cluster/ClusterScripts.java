@@ -45,9 +45,9 @@ final class ClusterScripts {
             """);
 
     /**
-     * Reads a room's history. KEYS: sequence, first id, log. ARGV: the id to read after (-1 = the last
-     * N), N. Returns {last id, first id, id1, json1, id2, json2, ...} with ids ascending for "after" and
-     * descending for "last N".
+     * Reads the newest N messages of a room's history, all of them after an id if one is given, as one
+     * node keeping N messages would hold them. KEYS: sequence, first id, log. ARGV: the id to read after
+     * (-1 = none), N. Returns {last id, first id, id1, json1, id2, json2, ...}, newest first.
      */
     static final Script HISTORY = new Script("""
             local out = {redis.call('GET', KEYS[1]) or '0', redis.call('GET', KEYS[2]) or '0'}
@@ -55,7 +55,7 @@ final class ClusterScripts {
             if ARGV[1] == '-1' then
               entries = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', ARGV[2])
             else
-              entries = redis.call('XRANGE', KEYS[3], '(' .. ARGV[1] .. '-0', '+', 'COUNT', ARGV[2])
+              entries = redis.call('XREVRANGE', KEYS[3], '+', '(' .. ARGV[1] .. '-0', 'COUNT', ARGV[2])
             end
             for _, e in ipairs(entries) do
               out[#out + 1] = e[1]
@@ -99,6 +99,9 @@ final class ClusterScripts {
             end
             return 0
             """);
+
+    /** Every script, loaded into Redis whenever the link comes up. */
+    static final java.util.List<Script> ALL = java.util.List.of(APPEND, HISTORY, SKIP_PAST, CLAIM_NICK, RELEASE_NICK);
 
     private ClusterScripts() {
     }

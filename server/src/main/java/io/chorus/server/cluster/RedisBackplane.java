@@ -199,8 +199,8 @@ public final class RedisBackplane implements Backplane {
             StatefulRedisConnection<String, String> cmd = client.connect(StringCodec.UTF8);
             pubsub = sub;
             commands = cmd;
-            sub.async().ssubscribe(ClusterKeys.nodeChannel(node));
-            log.info("cluster: node {} linked to {}", node, redacted());
+            // Linked now, not at the next check: a node that says it is linked forwards at once.
+            restored();
         } catch (RuntimeException e) {
             if (!health.snapshot().reason().startsWith("cluster")) {
                 log.warn("cluster: node {} cannot reach {}; serving local chat until it can ({})", node, redacted(),
@@ -268,6 +268,7 @@ public final class RedisBackplane implements Backplane {
         if (first) {
             warnIfIdTaken(redis);
         }
+        loadScripts(redis);
         pubsub.async().ssubscribe(ClusterKeys.nodeChannel(node));
         for (String room : subscribed.keySet()) {
             pubsub.async().ssubscribe(ClusterKeys.roomChannel(room));
@@ -284,8 +285,25 @@ public final class RedisBackplane implements Backplane {
         refillGuests();
         refresh();
         health.up();
-        if (!first) {
+        if (first) {
+            log.info("cluster: node {} linked to {}", node, redacted());
+        } else {
             log.info("cluster: link to Redis restored");
+        }
+    }
+
+    /**
+     * Loads the scripts before anything runs them: a Redis that restarted has none, and a script sent in
+     * full after a NOSCRIPT answer would run after messages sent later by hash, out of order.
+     */
+    private void loadScripts(RedisAsyncCommands<String, String> redis) {
+        for (ClusterScripts.Script script : ClusterScripts.ALL) {
+            try {
+                redis.scriptLoad(script.source()).get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                // Run in full on first use instead (ClusterScripts.Script.run).
+                log.debug("cluster: loading a script failed: {}", e.toString());
+            }
         }
     }
 
@@ -534,7 +552,14 @@ public final class RedisBackplane implements Backplane {
         if (redis == null) {
             return unreachable(false);
         }
-        int count = Math.max(1, limit);
+        // What one node keeping --history messages would hold: the newest of them (after afterId if given).
+        int held = Math.max(0, historyLength);
+        int count = afterId < 0 ? Math.min(Math.max(1, limit), held) : held;
+        if (count == 0) {
+            // Nothing is kept (--history 0): only the sequence's last id, for the complete flag.
+            return redis.get(ClusterKeys.sequence(room)).thenApply(last ->
+                    page(room, afterId, limit, List.<Object>of(last == null ? "0" : last, "0")));
+        }
         CompletionStage<List<Object>> read = ClusterScripts.HISTORY.run(redis, ScriptOutputType.MULTI,
                 new String[] {ClusterKeys.sequence(room), ClusterKeys.firstId(room), ClusterKeys.log(room)},
                 afterId < 0 ? "-1" : Long.toString(afterId), Integer.toString(count));
@@ -542,10 +567,12 @@ public final class RedisBackplane implements Backplane {
     }
 
     /**
-     * Turns the history script's reply into replays and an end marker. Ids in a room's sequence are
-     * consecutive, so the answer is complete exactly when it starts right after {@code afterId} (or
-     * nothing came after it), or, for the last N, when N came back or the first came back. {@code afterId}
-     * 0 asks for everything held, complete when the first of the sequence is still there.
+     * Turns the history script's reply (newest first) into replays in id order and an end marker. Ids in
+     * a room's sequence are consecutive, so the answer is complete exactly when what is held after
+     * {@code afterId} starts right after it (or nothing came after it), or, for the last N, when N came
+     * back or the first came back. {@code afterId} 0 asks for everything held, complete when the first of
+     * the sequence is still there. After an id, at most {@code limit} of the held messages are kept, the
+     * oldest first, as the API pages them.
      */
     static HistoryPage page(String room, long afterId, int limit, List<Object> reply) {
         long last = Long.parseLong(String.valueOf(reply.get(0)));
@@ -559,10 +586,8 @@ public final class RedisBackplane implements Backplane {
             replays.add(ClusterCodec.numbered(io.chorus.protocol.event.JsonEventDecoder.decode(String.valueOf(reply.get(i + 1))),
                     id, true));
         }
-        if (afterId < 0) {
-            Collections.reverse(replays);
-            Collections.reverse(ids);
-        }
+        Collections.reverse(replays);
+        Collections.reverse(ids);
         boolean complete;
         if (afterId == 0) {
             // "since 0" asks for everything the room holds, as on one node: complete if nothing was trimmed.
@@ -571,6 +596,10 @@ public final class RedisBackplane implements Backplane {
             complete = ids.isEmpty() ? afterId == last : ids.get(0) == afterId + 1;
         } else {
             complete = ids.size() >= limit || (ids.isEmpty() ? last == 0 : ids.get(0) == first);
+        }
+        if (afterId >= 0 && replays.size() > limit) {
+            replays = new ArrayList<>(replays.subList(0, limit));
+            ids = new ArrayList<>(ids.subList(0, limit));
         }
         long firstId = ids.isEmpty() ? 0 : ids.get(0);
         long lastId = ids.isEmpty() ? 0 : ids.get(ids.size() - 1);

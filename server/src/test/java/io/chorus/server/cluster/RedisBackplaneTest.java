@@ -242,7 +242,9 @@ class RedisBackplaneTest {
 
         Backplane.HistoryPage since = get(a.backplane().history("trim", first, 1000));
         assertThat(since.end().complete()).isFalse();
-        assertThat(since.end().count()).isEqualTo((int) held);
+        // What one node with --history 5 would hold: the newest 5, whatever more the stream kept.
+        assertThat(since.end().count()).isEqualTo(5);
+        assertThat(since.end().firstId()).isEqualTo(last - 4);
         assertThat(since.end().lastId()).isEqualTo(last);
         assertThat(get(a.backplane().history("trim", -1, total)).end().complete()).isFalse();
         assertThat(get(a.backplane().history("trim", -1, 5)).end())
@@ -610,25 +612,34 @@ class RedisBackplaneTest {
             return reply;
         }
 
+        /** The same reply for ids given oldest first: the script answers newest first. */
+        private List<Object> ascending(long last, long first, long... ids) {
+            long[] newestFirst = new long[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                newestFirst[i] = ids[ids.length - 1 - i];
+            }
+            return reply(last, first, newestFirst);
+        }
+
         private Event.HistoryEnd end(long afterId, int limit, List<Object> reply) {
             return RedisBackplane.page("r", afterId, limit, reply).end();
         }
 
         @Test
         void afterAnIdTheAnswerIsCompleteWhenItStartsRightAfterIt() {
-            assertThat(end(F + 1, 10, reply(F + 4, F, F + 2, F + 3, F + 4)))
+            assertThat(end(F + 1, 10, ascending(F + 4, F, F + 2, F + 3, F + 4)))
                     .isEqualTo(new Event.HistoryEnd("r", true, 3, F + 2, F + 4));
-            assertThat(end(F + 1, 10, reply(F + 4, F, F + 3, F + 4))).as("a hole right after the id")
+            assertThat(end(F + 1, 10, ascending(F + 4, F, F + 3, F + 4))).as("a hole right after the id")
                     .isEqualTo(new Event.HistoryEnd("r", false, 2, F + 3, F + 4));
-            assertThat(end(F + 4, 10, reply(F + 4, F))).as("nothing after the last id")
+            assertThat(end(F + 4, 10, ascending(F + 4, F))).as("nothing after the last id")
                     .isEqualTo(new Event.HistoryEnd("r", true, 0, 0, 0));
-            assertThat(end(F + 9, 10, reply(F + 4, F))).as("an id never issued")
+            assertThat(end(F + 9, 10, ascending(F + 4, F))).as("an id never issued")
                     .isEqualTo(new Event.HistoryEnd("r", false, 0, 0, 0));
-            assertThat(end(F - 5, 10, reply(F + 1, F, F, F + 1))).as("an id from before the sequence")
+            assertThat(end(F - 5, 10, ascending(F + 1, F, F, F + 1))).as("an id from before the sequence")
                     .isEqualTo(new Event.HistoryEnd("r", false, 2, F, F + 1));
-            assertThat(end(0, 10, reply(0, 0))).as("a room where nothing was said")
+            assertThat(end(0, 10, ascending(0, 0))).as("a room where nothing was said")
                     .isEqualTo(new Event.HistoryEnd("r", true, 0, 0, 0));
-            assertThat(end(5, 10, reply(0, 0))).as("an id in a room where nothing was said")
+            assertThat(end(5, 10, ascending(0, 0))).as("an id in a room where nothing was said")
                     .isEqualTo(new Event.HistoryEnd("r", false, 0, 0, 0));
         }
 
@@ -636,8 +647,8 @@ class RedisBackplaneTest {
         void sinceZeroIsCompleteWhileTheRoomHoldsItsFirstMessage() {
             // PROTOCOL.md: "since 0 asks for everything the room holds ... complete when the room has dropped
             // nothing"; Backplane.history: "complete follows the same rule as on one node".
-            assertThat(end(0, 10, reply(F + 1, F, F, F + 1))).isEqualTo(new Event.HistoryEnd("r", true, 2, F, F + 1));
-            assertThat(end(0, 10, reply(F + 3, F, F + 2, F + 3))).isEqualTo(new Event.HistoryEnd("r", false, 2, F + 2, F + 3));
+            assertThat(end(0, 10, ascending(F + 1, F, F, F + 1))).isEqualTo(new Event.HistoryEnd("r", true, 2, F, F + 1));
+            assertThat(end(0, 10, ascending(F + 3, F, F + 2, F + 3))).isEqualTo(new Event.HistoryEnd("r", false, 2, F + 2, F + 3));
         }
 
         @Test
@@ -655,6 +666,17 @@ class RedisBackplaneTest {
             assertThat(end(-1, 10, reply(0, 0))).as("nothing ever said").isEqualTo(new Event.HistoryEnd("r", true, 0, 0, 0));
             assertThat(end(-1, 10, reply(F + 4, F))).as("everything trimmed")
                     .isEqualTo(new Event.HistoryEnd("r", false, 0, 0, 0));
+        }
+
+        @Test
+        void afterAnIdThePageIsTheOldestOfWhatIsHeldAndCompletenessCountsAllOfIt() {
+            // Held after F + 1 (the newest --history of them): F + 2 .. F + 5; the API asks for 2.
+            var page = RedisBackplane.page("r", F + 1, 2, ascending(F + 5, F, F + 2, F + 3, F + 4, F + 5));
+            assertThat(page.replays()).extracting(e -> ((Event.Message) e).id()).containsExactly(F + 2, F + 3);
+            assertThat(page.end()).isEqualTo(new Event.HistoryEnd("r", true, 2, F + 2, F + 3));
+            // Only the newest are held: older ones after the id were trimmed, so the answer is partial.
+            assertThat(end(F + 1, 10, ascending(F + 9, F, F + 7, F + 8, F + 9)))
+                    .isEqualTo(new Event.HistoryEnd("r", false, 3, F + 7, F + 9));
         }
 
         @Test
