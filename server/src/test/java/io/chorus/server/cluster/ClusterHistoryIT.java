@@ -1,0 +1,187 @@
+package io.chorus.server.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.chorus.server.chat.ChatUser;
+import io.chorus.testing.LeakGuard;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Shared history across two cluster nodes: message ids form one sequence per room whichever node a
+ * message was said on, {@code /history} and {@code /history ROOM since ID} give the same answer (messages,
+ * ids, times and the {@code complete} flag) on either node, the per-room bound ({@code --history}) holds
+ * for the shared history, and the history outlives a node's restart.
+ */
+@ExtendWith(LeakGuard.class)
+@Timeout(120)
+class ClusterHistoryIT {
+
+    /** {@code --history} on both nodes: small, so a test can say more than a room keeps. */
+    private static final int HISTORY = 5;
+
+    private static RedisProcess redis;
+    private static ClusterNode a;
+    private static ClusterNode b;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        redis = RedisProcess.startEphemeral();
+        a = ClusterNode.start("hist-a", redis, "--history", Integer.toString(HISTORY));
+        b = ClusterNode.start("hist-b", redis, "--history", Integer.toString(HISTORY));
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        try (RedisProcess r = redis; ClusterNode first = a; ClusterNode second = b) {
+            // closed in reverse order: b, a, then redis
+        }
+    }
+
+    /** Two users in {@code room}, one on each node, both in JSON; A has seen B join. */
+    private static ChatUser[] pair(String room, String nickA, String nickB) throws Exception {
+        ChatUser onA = ChatUser.in(a.chatPort(), nickA, room);
+        ChatUser onB = ChatUser.in(b.chatPort(), nickB, room);
+        onA.readUntil("*** " + nickB + " joined #" + room);
+        Replies.json(onA);
+        Replies.json(onB);
+        return new ChatUser[] {onA, onB};
+    }
+
+    /** Asks {@code user} for {@code command} and returns the replay, the closing history event last. */
+    private static List<JsonNode> ask(ChatUser user, String command) throws Exception {
+        user.send(command);
+        return Replies.replay(user);
+    }
+
+    private static List<String> texts(List<JsonNode> replay) {
+        return replay.subList(0, replay.size() - 1).stream().map(e -> e.path("text").asText()).toList();
+    }
+
+    private static List<Long> ids(List<JsonNode> replay) {
+        return replay.subList(0, replay.size() - 1).stream().map(e -> e.path("id").asLong()).toList();
+    }
+
+    private static JsonNode marker(List<JsonNode> replay) {
+        return replay.get(replay.size() - 1);
+    }
+
+    @Test
+    void idsAreOneSequenceAndEitherNodeAnswersTheSameHistory() throws Exception {
+        ChatUser[] users = pair("histroom", "hist-a", "hist-b");
+        try (ChatUser onA = users[0]; ChatUser onB = users[1]) {
+            List<Long> ids = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                ChatUser sender = i % 2 == 0 ? onA : onB;
+                ChatUser receiver = i % 2 == 0 ? onB : onA;
+                sender.send("line " + i);
+                JsonNode m = Replies.event(receiver, "message");
+                assertThat(m.path("text").asText()).isEqualTo("line " + i);
+                ids.add(m.path("id").asLong());
+            }
+            assertThat(ids).as("ids in the order the lines were said on alternating nodes").isSorted().doesNotHaveDuplicates();
+
+            List<JsonNode> fromA = ask(onA, "/history histroom since " + ids.get(0));
+            List<JsonNode> fromB = ask(onB, "/history histroom since " + ids.get(0));
+            assertThat(texts(fromA)).containsExactly("line 1", "line 2", "line 3");
+            assertThat(ids(fromA)).isEqualTo(ids.subList(1, 4));
+            assertThat(marker(fromA).path("complete").asBoolean()).isTrue();
+            assertThat(marker(fromA).path("messages").asInt()).isEqualTo(3);
+            assertThat(fromB).as("the same replay on hist-b as on hist-a").isEqualTo(fromA);
+
+            List<JsonNode> lastTwoA = ask(onA, "/history 2");
+            List<JsonNode> lastTwoB = ask(onB, "/history 2");
+            assertThat(texts(lastTwoA)).containsExactly("line 2", "line 3");
+            assertThat(lastTwoB).isEqualTo(lastTwoA);
+
+            // Resuming from the newest id: nothing missed, complete, on both.
+            for (ChatUser user : users) {
+                List<JsonNode> none = ask(user, "/history histroom since " + ids.get(3));
+                assertThat(none).hasSize(1);
+                assertThat(marker(none).path("complete").asBoolean()).as(user.nick).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void theHistoryBoundAndTheCompleteFlagAreTheSameOnEitherNode() throws Exception {
+        ChatUser[] users = pair("boundroom", "bound-a", "bound-b");
+        try (ChatUser onA = users[0]; ChatUser onB = users[1]) {
+            int said = HISTORY + 3;
+            for (int i = 0; i < said; i++) {
+                onA.send("bound " + i);
+            }
+            List<Long> ids = new ArrayList<>();
+            for (int i = 0; i < said; i++) {
+                JsonNode m = Replies.event(onB, "message");
+                assertThat(m.path("text").asText()).isEqualTo("bound " + i);
+                ids.add(m.path("id").asLong());
+            }
+            // Messages after the first id have been dropped (only the last HISTORY are kept): partial.
+            List<JsonNode> fromA = ask(onA, "/history boundroom since " + ids.get(0));
+            List<JsonNode> fromB = ask(onB, "/history boundroom since " + ids.get(0));
+            assertThat(marker(fromA).path("complete").asBoolean()).as("complete after dropped messages: %s", marker(fromA)).isFalse();
+            assertThat(fromA.size() - 1).as("messages replayed with --history %d", HISTORY).isLessThanOrEqualTo(HISTORY);
+            assertThat(ids(fromA)).isEqualTo(ids.subList(said - (fromA.size() - 1), said));
+            assertThat(fromB).as("the same replay on bound-b as on bound-a").isEqualTo(fromA);
+
+            // From an id still held: the rest, complete, on both.
+            List<JsonNode> tailA = ask(onA, "/history boundroom since " + ids.get(said - 3));
+            List<JsonNode> tailB = ask(onB, "/history boundroom since " + ids.get(said - 3));
+            assertThat(texts(tailA)).containsExactly("bound " + (said - 2), "bound " + (said - 1));
+            assertThat(marker(tailA).path("complete").asBoolean()).isTrue();
+            assertThat(tailB).isEqualTo(tailA);
+        }
+    }
+
+    @Test
+    void historySurvivesTheRestartOfANode() throws Exception {
+        ChatUser[] users = pair("restartroom", "rs-a", "rs-b");
+        ChatUser onB = users[1];
+        try (ChatUser onA = users[0]) {
+            for (int i = 0; i < 3; i++) {
+                onA.send("before restart " + i);
+            }
+        }
+        try (onB) {
+            List<Long> ids = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ids.add(Replies.event(onB, "message").path("id").asLong());
+            }
+            a.stop();
+            // Said while hist-a is down; /echo on gives the sender its own message with its id.
+            onB.send("/echo on");
+            onB.send("while a was down");
+            JsonNode down = Replies.event(onB, "message");
+            assertThat(down.path("text").asText()).isEqualTo("while a was down");
+            ids.add(down.path("id").asLong());
+            assertThat(ids).isSorted().doesNotHaveDuplicates();
+
+            a.start();
+            try (ChatUser again = ChatUser.in(a.chatPort(), "rs-a2", "restartroom")) {
+                Replies.json(again);
+                List<JsonNode> all = ask(again, "/history restartroom since 0");
+                assertThat(texts(all)).containsExactly("before restart 0", "before restart 1", "before restart 2", "while a was down");
+                assertThat(ids(all)).isEqualTo(ids);
+                assertThat(marker(all).path("complete").asBoolean()).isTrue();
+
+                List<JsonNode> resume = ask(again, "/history restartroom since " + ids.get(2));
+                assertThat(texts(resume)).containsExactly("while a was down");
+                assertThat(marker(resume).path("complete").asBoolean()).isTrue();
+                assertThat(ask(onB, "/history restartroom since " + ids.get(2))).isEqualTo(resume);
+
+                // The room's sequence goes on where it was, across the restart.
+                again.send("after restart");
+                JsonNode after = Replies.event(onB, "message");
+                assertThat(after.path("text").asText()).isEqualTo("after restart");
+                assertThat(after.path("id").asLong()).isGreaterThan(ids.get(3));
+            }
+        }
+    }
+}
