@@ -167,16 +167,16 @@ class ClusterChatIT {
     void whoOnEitherNodeListsTheUsersOfBoth() throws Exception {
         try (ChatUser a1 = ChatUser.in(a.chatPort(), "who-a1", "whoroom");
              ChatUser b1 = ChatUser.in(b.chatPort(), "who-b1", "whoroom")) {
-            ChatUser a2 = ChatUser.in(a.chatPort(), "Who-A2", "whoroom");
-            b1.readUntil("*** Who-A2 joined #whoroom");
-            b1.send("/who whoroom");
-            assertThat(b1.readUntil("*** #whoroom:")).isEqualTo("*** #whoroom: who-a1, Who-A2, who-b1 (3 members)");
-            a1.readUntil("*** Who-A2 joined #whoroom");
-            a1.send("/who whoroom");
-            assertThat(a1.readUntil("*** #whoroom:")).isEqualTo("*** #whoroom: who-a1, Who-A2, who-b1 (3 members)");
-
-            a2.close();
-            b1.readUntil("*** Who-A2 left #whoroom");
+            try (ChatUser a2 = ChatUser.in(a.chatPort(), "Who-A2", "whoroom")) {
+                b1.readUntil("*** Who-A2 joined #whoroom");
+                b1.send("/who whoroom");
+                assertThat(b1.readUntil("*** #whoroom:")).isEqualTo("*** #whoroom: who-a1, Who-A2, who-b1 (3 members)");
+                a1.readUntil("*** Who-A2 joined #whoroom");
+                a1.send("/who whoroom");
+                assertThat(a1.readUntil("*** #whoroom:")).isEqualTo("*** #whoroom: who-a1, Who-A2, who-b1 (3 members)");
+            }
+            // Who-A2 disconnected: B hears it quit, and its /who no longer lists it.
+            b1.readUntil("*** Who-A2 quit #whoroom");
             b1.send("/who whoroom");
             assertThat(b1.readUntil("*** #whoroom:")).isEqualTo("*** #whoroom: who-a1, who-b1 (2 members)");
         }
