@@ -17,7 +17,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Shared history across two cluster nodes: message ids form one sequence per room whichever node a
  * message was said on, {@code /history} and {@code /history ROOM since ID} give the same answer (messages,
  * ids, times and the {@code complete} flag) on either node, the per-room bound ({@code --history}) holds
- * for the shared history, and the history outlives a node's restart.
+ * for the shared history, and the history outlives a node's restart, and a restart of a Redis that keeps
+ * its data.
  */
 @ExtendWith(LeakGuard.class)
 @Timeout(120)
@@ -32,7 +33,8 @@ class ClusterHistoryIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        redis = RedisProcess.startEphemeral();
+        // With an append-only file, so a Redis restart keeps the shared history (see the last test).
+        redis = RedisProcess.startPersistent();
         a = ClusterNode.start("hist-a", redis, "--history", Integer.toString(HISTORY));
         b = ClusterNode.start("hist-b", redis, "--history", Integer.toString(HISTORY));
     }
@@ -182,6 +184,35 @@ class ClusterHistoryIT {
                 assertThat(after.path("text").asText()).isEqualTo("after restart");
                 assertThat(after.path("id").asLong()).isGreaterThan(ids.get(3));
             }
+        }
+    }
+
+    @Test
+    void historyKeptByAPersistentRedisIsServedAgainAfterRedisRestarts() throws Exception {
+        ChatUser[] users = pair("aofroom", "aof-a", "aof-b");
+        try (ChatUser onA = users[0]; ChatUser onB = users[1]) {
+            onA.send("kept on disk 0").send("kept on disk 1");
+            List<Long> ids = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                ids.add(Replies.event(onB, "message").path("id").asLong());
+            }
+            redis.stop();
+            a.awaitLog("cluster: link to Redis lost");
+            b.awaitLog("cluster: link to Redis lost");
+            redis.start();
+            a.awaitLog("cluster: link to Redis restored");
+            b.awaitLog("cluster: link to Redis restored");
+
+            List<JsonNode> fromA = ask(onA, "/history aofroom since 0");
+            assertThat(texts(fromA)).containsExactly("kept on disk 0", "kept on disk 1");
+            assertThat(ids(fromA)).isEqualTo(ids);
+            assertThat(marker(fromA).path("complete").asBoolean()).isTrue();
+            assertThat(ask(onB, "/history aofroom since 0")).isEqualTo(fromA);
+            // The room's sequence was kept too: the next id follows the last one.
+            onA.send("after redis came back");
+            JsonNode next = Replies.event(onB, "message");
+            assertThat(next.path("text").asText()).isEqualTo("after redis came back");
+            assertThat(next.path("id").asLong()).isGreaterThan(ids.get(1));
         }
     }
 }

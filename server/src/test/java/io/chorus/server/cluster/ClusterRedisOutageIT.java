@@ -115,12 +115,12 @@ class ClusterRedisOutageIT {
 
             redis.start();
             AtomicInteger probe = new AtomicInteger();
-            await().atMost(RESUME).pollInterval(Duration.ZERO).until(() -> {
+            await().atMost(RESUME).pollInterval(Duration.ofMillis(50)).until(() -> {
                 a1.send("probe " + probe.incrementAndGet());
                 return hears(b1, "outroom", "out-a1", "probe ");
             });
             AtomicInteger back = new AtomicInteger();
-            await().atMost(RESUME).pollInterval(Duration.ZERO).until(() -> {
+            await().atMost(RESUME).pollInterval(Duration.ofMillis(50)).until(() -> {
                 b1.send("back " + back.incrementAndGet());
                 return hears(a1, "outroom", "out-b1", "back ");
             });
