@@ -9,6 +9,7 @@ import io.chorus.server.chat.ChatUser;
 import io.chorus.server.chat.NettyWsUser;
 import io.chorus.server.http.RawHttp;
 import io.chorus.testing.LeakGuard;
+import io.chorus.testing.LineClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code /rooms}, nicks and {@code /msg} answer for the whole cluster. Each test uses its own rooms and nicks.
  */
 @ExtendWith(LeakGuard.class)
-@Timeout(120)
+// A separate thread, so a read blocked on a socket (an SSE feed kept alive by pings) cannot hang the build.
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterChatIT {
 
@@ -141,6 +143,9 @@ class ClusterChatIT {
              SseReader feed = SseReader.open(b.httpPort(), "/api/rooms/feedroom/events")) {
             assertThat(feed.status()).isEqualTo(200);
             assertThat(feed.nextComment()).isEqualTo(": watching #feedroom");
+            // Both nodes listen to the room before A speaks: that the feed may say "watching" earlier is
+            // aFeedHearsWhatIsSaidOnTheOtherNodeRightAfterItSaysWatching's business.
+            awaitSubscribers("feedroom", 2);
 
             a1.send("said on a").send("fence on a");
             JsonNode said = Replies.message(feed);
@@ -161,6 +166,33 @@ class ClusterChatIT {
             assertThat(api.path("id").asLong()).isEqualTo(id);
             assertThat(Replies.message(feed).path("text").asText()).isEqualTo("fence on b");
         }
+    }
+
+    /**
+     * A feed that has said {@code : watching #ROOM} hears every message said afterwards, wherever it is said:
+     * the user on A speaks as soon as the feed on B says it watches, a few rounds over. A fence said once B
+     * surely listens tells a missed message from a slow one.
+     */
+    @Test
+    void aFeedHearsWhatIsSaidOnTheOtherNodeRightAfterItSaysWatching() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            String room = "watchnow" + round;
+            try (ChatUser a1 = ChatUser.in(a.chatPort(), "watchnow-a" + round, room);
+                 SseReader feed = SseReader.open(b.httpPort(), "/api/rooms/" + room + "/events")) {
+                assertThat(feed.nextComment()).isEqualTo(": watching #" + room);
+                a1.send("right after watching");
+                awaitSubscribers(room, 2);
+                a1.send("fence");
+                assertThat(Replies.message(feed).path("text").asText()).as("round %d: first message on the feed", round)
+                        .isEqualTo("right after watching");
+            }
+        }
+    }
+
+    /** Waits until {@code room}'s sharded channel has {@code subscribers} node subscriptions in Redis. */
+    private static void awaitSubscribers(String room, long subscribers) {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                .until(() -> redis.shardSubscribers("chorus:room:{" + room + "}") == subscribers);
     }
 
     @Test
@@ -207,6 +239,27 @@ class ClusterChatIT {
             });
             assertThat(redis.cli("GET", "chorus:nick:nick-owner")).containsExactly("chat-b");
             assertThat(redis.cli("GET", "chorus:nick:new-owner")).containsExactly("chat-a");
+        }
+    }
+
+    /**
+     * A client may send {@code /nick} and {@code /join} in one write without waiting (as {@code nc} or a
+     * script does): the join happens under the new nick, for the room, {@code /who} on both nodes and the
+     * presence kept in Redis.
+     */
+    @Test
+    void aJoinPipelinedAfterANickChangeUsesTheNewNick() throws Exception {
+        try (LineClient raw = LineClient.connect(a.chatPort());
+             ChatUser b1 = ChatUser.in(b.chatPort(), "pipe-b", "piperoom")) {
+            String guest = raw.readUntil("joined #lobby").replaceAll("^\\*\\*\\* (\\S+) joined #lobby$", "$1");
+            raw.sendRaw("/nick pipe-a\n/join piperoom\n");
+            assertThat(raw.readUntil("is now known as pipe-a")).isEqualTo("*** " + guest + " is now known as pipe-a");
+            assertThat(raw.readUntil("joined #piperoom")).isEqualTo("*** pipe-a joined #piperoom");
+            assertThat(b1.readUntil("joined #piperoom")).isEqualTo("*** pipe-a joined #piperoom");
+            b1.send("/who piperoom");
+            assertThat(b1.readUntil("*** #piperoom:")).isEqualTo("*** #piperoom: pipe-a, pipe-b (2 members)");
+            raw.send("/who piperoom");
+            assertThat(raw.readUntil("*** #piperoom:")).isEqualTo("*** #piperoom: pipe-a, pipe-b (2 members)");
         }
     }
 

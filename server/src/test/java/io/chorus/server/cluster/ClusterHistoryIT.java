@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * its data.
  */
 @ExtendWith(LeakGuard.class)
-@Timeout(120)
+// A separate thread, so a read blocked on a socket (an SSE feed kept alive by pings) cannot hang the build.
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ClusterHistoryIT {
 
     /** {@code --history} on both nodes: small, so a test can say more than a room keeps. */

@@ -1,6 +1,7 @@
 package io.chorus.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.chorus.server.http.RawHttp;
 import io.chorus.testing.RunningProcess;
@@ -59,8 +60,20 @@ public final class ClusterNode implements AutoCloseable {
         return node;
     }
 
-    /** Starts the node (again), on the ports of its first run, and waits until it is linked to Redis. */
+    /**
+     * Starts the node (again), on the ports of its first run, and waits until it says it is linked to Redis
+     * and its {@code chorus_cluster_link_up} gauge is 1.
+     */
     public void start() throws Exception {
+        startUntilLogged();
+        // The log line alone has been seen to come up to a second before the node forwards anything
+        // (ClusterNodeKillIT checks that promise on its own); tests that set up a cluster wait for the gauge.
+        await().atMost(STARTUP).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(metric("chorus_cluster_link_up")).as("chorus_cluster_link_up on %s", nodeId).isEqualTo(1.0));
+    }
+
+    /** Starts the node (again) and returns as soon as its log says {@code cluster: node ID linked to URI}. */
+    public void startUntilLogged() throws Exception {
         if (process != null && process.process().isAlive()) {
             throw new IllegalStateException("node " + nodeId + " is already running");
         }
@@ -93,6 +106,11 @@ public final class ClusterNode implements AutoCloseable {
     /** Waits for a log line (stdout) of the current run matching {@code regex}. */
     public Matcher awaitLog(String regex) throws InterruptedException {
         return process.awaitStdout(regex, STARTUP);
+    }
+
+    /** True while the node's process runs. */
+    public boolean running() {
+        return process != null && process.process().isAlive();
     }
 
     public String nodeId() {

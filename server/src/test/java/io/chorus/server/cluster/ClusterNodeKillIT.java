@@ -5,21 +5,24 @@ import static org.awaitility.Awaitility.await;
 
 import io.chorus.server.chat.ChatUser;
 import io.chorus.testing.LeakGuard;
+import io.chorus.testing.LineClient;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A node that dies with SIGKILL tells nobody: its users must vanish from {@code /who} on the survivors and
+ * Nodes going away and coming back. A node that dies with SIGKILL tells nobody: its users must vanish from {@code /who} on the survivors and
  * its nicks become free again within {@code --cluster-ttl} plus one refresh period of the survivors (the
  * bound the issue states), from the expiry of what the dead node last wrote.
  */
 @ExtendWith(LeakGuard.class)
-@Timeout(120)
+// A separate thread, so a read blocked on a socket (an SSE feed kept alive by pings) cannot hang the build.
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ClusterNodeKillIT {
 
     /**
@@ -45,6 +48,33 @@ class ClusterNodeKillIT {
     static void stopCluster() throws Exception {
         try (RedisProcess r = redis; ClusterNode first = a; ClusterNode second = b) {
             // closed in reverse order: b, a, then redis
+        }
+    }
+
+    /** Each test starts with both nodes up (the kill leaves kill-a dead; a restart test stops it). */
+    @BeforeEach
+    void bothNodesRun() throws Exception {
+        if (!a.running()) {
+            a.start();
+        }
+    }
+
+    /**
+     * A node that says {@code cluster: node ID linked to URI} carries chat across nodes from then on: a user
+     * who joins and speaks on it at once is heard on the other node.
+     */
+    @Test
+    void aRestartedNodeCarriesChatAsSoonAsItSaysItIsLinked() throws Exception {
+        try (ChatUser b1 = ChatUser.in(b.chatPort(), "early-b", "earlyroom")) {
+            a.stop();
+            a.startUntilLogged();
+            // At once, in one write, as a script would: join and speak.
+            try (LineClient a1 = LineClient.connect(a.chatPort())) {
+                String guest = a1.readUntil("joined #lobby").replaceAll("^\\*\\*\\* (\\S+) joined #lobby$", "$1");
+                a1.sendRaw("/join earlyroom\nsaid right after the link\n");
+                assertThat(b1.readUntil(" joined #earlyroom")).isEqualTo("*** " + guest + " joined #earlyroom");
+                assertThat(b1.readUntil("#earlyroom <")).isEqualTo("#earlyroom <" + guest + "> said right after the link");
+            }
         }
     }
 

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * subscription.
  */
 @ExtendWith(LeakGuard.class)
-@Timeout(120)
+// A separate thread, so a read blocked on a socket (an SSE feed kept alive by pings) cannot hang the build.
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ClusterSubscriptionIT {
 
     /** A bound for a hang while a (un)subscription reaches Redis; no figure is stated for it. */
@@ -70,12 +71,12 @@ class ClusterSubscriptionIT {
         String room = "subroom";
         assertThat(redis.shardChannels("chorus:room:*")).doesNotContain(channel(room));
 
-        ChatUser onA = ChatUser.in(a.chatPort(), "sub-a1", "SubRoom");
+        ChatUser onA = ChatUser.in(a.chatPort(), "sub-a1", "subroom");
         awaitSubscribers(room, 1);
         await().atMost(SETTLE).untilAsserted(() -> assertThat(roomsEntry(a, room)).isEqualTo("1 0"));
         assertThat(roomsEntry(b, room)).isEmpty();
 
-        try (ChatUser onB = ChatUser.in(b.chatPort(), "sub-b1", "#subroom")) {
+        try (ChatUser onB = ChatUser.in(b.chatPort(), "sub-b1", "subroom")) {
             awaitSubscribers(room, 2);
             await().atMost(SETTLE).untilAsserted(() -> assertThat(roomsEntry(b, room)).isEqualTo("1 0"));
 
