@@ -3,6 +3,7 @@ package io.chorus.server.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.chorus.server.api.SseReader;
 import io.chorus.server.chat.ChatUser;
 import io.chorus.testing.LeakGuard;
 import java.util.ArrayList;
@@ -63,6 +64,20 @@ class ClusterHistoryIT {
         return Replies.replay(user);
     }
 
+    /** A resuming feed's replays up to and including its {@code history} event, parsed. */
+    private static List<JsonNode> feedReplay(SseReader feed) throws Exception {
+        List<JsonNode> events = new ArrayList<>();
+        while (true) {
+            JsonNode e = Replies.JSON.readTree(feed.next().data());
+            if (e.path("replay").asBoolean(false)) {
+                events.add(e);
+            } else if (e.path("type").asText().equals("history")) {
+                events.add(e);
+                return events;
+            }
+        }
+    }
+
     private static List<String> texts(List<JsonNode> replay) {
         return replay.subList(0, replay.size() - 1).stream().map(e -> e.path("text").asText()).toList();
     }
@@ -112,34 +127,88 @@ class ClusterHistoryIT {
         }
     }
 
+    /** A room in which bound-a said {@code HISTORY + 3} lines, more than it keeps; returns their ids. */
+    private static List<Long> overfill(ChatUser onA, ChatUser onB, String prefix) throws Exception {
+        int said = HISTORY + 3;
+        for (int i = 0; i < said; i++) {
+            onA.send(prefix + " " + i);
+        }
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < said; i++) {
+            JsonNode m = Replies.event(onB, "message");
+            assertThat(m.path("text").asText()).isEqualTo(prefix + " " + i);
+            ids.add(m.path("id").asLong());
+        }
+        return ids;
+    }
+
+    /** The last {@code n} of {@code ids}. */
+    private static List<Long> newest(List<Long> ids, int n) {
+        return ids.subList(ids.size() - n, ids.size());
+    }
+
     @Test
-    void theHistoryBoundAndTheCompleteFlagAreTheSameOnEitherNode() throws Exception {
+    void aResumeFromADroppedIdGetsTheNewestMessagesAsPartialOnEitherNode() throws Exception {
         ChatUser[] users = pair("boundroom", "bound-a", "bound-b");
         try (ChatUser onA = users[0]; ChatUser onB = users[1]) {
-            int said = HISTORY + 3;
-            for (int i = 0; i < said; i++) {
-                onA.send("bound " + i);
-            }
-            List<Long> ids = new ArrayList<>();
-            for (int i = 0; i < said; i++) {
-                JsonNode m = Replies.event(onB, "message");
-                assertThat(m.path("text").asText()).isEqualTo("bound " + i);
-                ids.add(m.path("id").asLong());
-            }
+            List<Long> ids = overfill(onA, onB, "bound");
             // Messages after the first id have been dropped (only the last HISTORY are kept): partial.
             List<JsonNode> fromA = ask(onA, "/history boundroom since " + ids.get(0));
             List<JsonNode> fromB = ask(onB, "/history boundroom since " + ids.get(0));
-            assertThat(marker(fromA).path("complete").asBoolean()).as("complete after dropped messages: %s", marker(fromA)).isFalse();
             assertThat(fromA.size() - 1).as("messages replayed with --history %d", HISTORY).isLessThanOrEqualTo(HISTORY);
-            assertThat(ids(fromA)).isEqualTo(ids.subList(said - (fromA.size() - 1), said));
+            assertThat(ids(fromA)).as("a resume ends with the newest message").isEqualTo(newest(ids, fromA.size() - 1));
+            assertThat(marker(fromA).path("complete").asBoolean()).as("complete after dropped messages: %s", marker(fromA)).isFalse();
             assertThat(fromB).as("the same replay on bound-b as on bound-a").isEqualTo(fromA);
 
             // From an id still held: the rest, complete, on both.
-            List<JsonNode> tailA = ask(onA, "/history boundroom since " + ids.get(said - 3));
-            List<JsonNode> tailB = ask(onB, "/history boundroom since " + ids.get(said - 3));
-            assertThat(texts(tailA)).containsExactly("bound " + (said - 2), "bound " + (said - 1));
+            List<JsonNode> tailA = ask(onA, "/history boundroom since " + ids.get(ids.size() - 3));
+            List<JsonNode> tailB = ask(onB, "/history boundroom since " + ids.get(ids.size() - 3));
+            assertThat(ids(tailA)).isEqualTo(newest(ids, 2));
             assertThat(marker(tailA).path("complete").asBoolean()).isTrue();
             assertThat(tailB).isEqualTo(tailA);
+        }
+    }
+
+    @Test
+    void sinceZeroGetsTheNewestMessagesTheRoomKeepsOnEitherNode() throws Exception {
+        ChatUser[] users = pair("zeroroom", "zero-a", "zero-b");
+        try (ChatUser onA = users[0]; ChatUser onB = users[1]) {
+            List<Long> ids = overfill(onA, onB, "zero");
+            List<JsonNode> allA = ask(onA, "/history zeroroom since 0");
+            List<JsonNode> allB = ask(onB, "/history zeroroom since 0");
+            assertThat(allA.size() - 1).as("messages replayed with --history %d", HISTORY).isLessThanOrEqualTo(HISTORY);
+            assertThat(ids(allA)).as("since 0 ends with the newest message").isEqualTo(newest(ids, allA.size() - 1));
+            assertThat(allB).isEqualTo(allA);
+        }
+    }
+
+    /**
+     * A feed resuming on a node where nobody was in the room while it filled (so the node holds none of it
+     * itself) gets the newest messages, and calls the replay complete only if nothing after its id is missing.
+     */
+    @Test
+    void aFeedResumingOnTheOtherNodeGetsTheNewestMessages() throws Exception {
+        try (ChatUser onA = ChatUser.in(a.chatPort(), "fb-a", "feedbound")) {
+            Replies.json(onA);
+            onA.send("/echo on");
+            int said = HISTORY + 3;
+            for (int i = 0; i < said; i++) {
+                onA.send("feed " + i);
+            }
+            List<Long> ids = new ArrayList<>();
+            for (int i = 0; i < said; i++) {
+                ids.add(Replies.event(onA, "message").path("id").asLong());
+            }
+            for (ClusterNode node : List.of(b, a)) {
+                try (SseReader feed = SseReader.open(node.httpPort(), "/api/rooms/feedbound/events?since=" + ids.get(0))) {
+                    assertThat(feed.nextComment()).isEqualTo(": watching #feedbound");
+                    List<JsonNode> resumed = feedReplay(feed);
+                    assertThat(ids(resumed)).as("feed on %s resuming after the first id", node.nodeId())
+                            .isEqualTo(newest(ids, resumed.size() - 1));
+                    assertThat(marker(resumed).path("complete").asBoolean()).as("complete on %s: %s", node.nodeId(), marker(resumed))
+                            .isEqualTo(resumed.size() - 1 == said - 1);
+                }
+            }
         }
     }
 
