@@ -812,7 +812,7 @@ public final class Room implements HistoryBudget.Owner {
                                 unsubscribeIfVacant();
                                 return;
                             }
-                            replayTo(watcher, failure == null ? withLaterLocal(page) : replayAfter(afterId, Integer.MAX_VALUE,
+                            replayTo(watcher, failure == null ? withLaterLocal(page, afterId) : replayAfter(afterId, Integer.MAX_VALUE,
                                     false));
                             addWatcher(watcher);
                         }));
@@ -824,13 +824,14 @@ public final class Room implements HistoryBudget.Owner {
      * A shared-history page followed by what reached this node after it was read: the room was already
      * subscribed, so every later message is in local history.
      */
-    private List<Event> withLaterLocal(Backplane.HistoryPage page) {
-        long after = page.end().lastId();
+    private List<Event> withLaterLocal(Backplane.HistoryPage page, long afterId) {
+        // Past the page's last message, or past what the watcher asked for when the page was empty.
+        long after = Math.max(page.end().lastId(), afterId);
         List<Event> events = new ArrayList<>(page.replays());
         int count = page.replays().size();
         long first = page.end().firstId();
         long last = after;
-        if (after > 0) {
+        if (after >= 0) {
             for (Event event : history) {
                 long id = idOf(event);
                 if (id > after) {

@@ -235,6 +235,8 @@ public final class RedisBackplane implements Backplane {
                 restored();
             } else if (!up) {
                 lost();
+            } else if (!numberedAlone.isEmpty()) {
+                skipPastLocalIds(commands.async());
             }
             if (linked && System.currentTimeMillis() - lastRefresh >= options.refreshEvery().toMillis()) {
                 refresh();
@@ -276,12 +278,8 @@ public final class RedisBackplane implements Backplane {
                 pubsub.async().sunsubscribe(ClusterKeys.roomChannel(room));
             }
         }
-        for (Map.Entry<String, Long> alone : numberedAlone.entrySet()) {
-            ClusterScripts.SKIP_PAST.run(redis, ScriptOutputType.INTEGER,
-                    new String[] {ClusterKeys.sequence(alone.getKey())}, Long.toString(alone.getValue()))
-                    .thenRun(() -> numberedAlone.remove(alone.getKey(), alone.getValue()));
-        }
         linked = true;
+        skipPastLocalIds(redis);
         meters.link(true);
         refillGuests();
         refresh();
@@ -303,6 +301,19 @@ public final class RedisBackplane implements Backplane {
                         node, ttlMillis);
             }
         });
+    }
+
+    /**
+     * Moves each room's shared sequence past the ids this node issued alone. Runs when the link returns,
+     * and at every check while any are left: a send can fail (a timeout, a flap shorter than a check)
+     * without the link ever being seen down.
+     */
+    private void skipPastLocalIds(RedisAsyncCommands<String, String> redis) {
+        for (Map.Entry<String, Long> alone : numberedAlone.entrySet()) {
+            ClusterScripts.SKIP_PAST.run(redis, ScriptOutputType.INTEGER,
+                    new String[] {ClusterKeys.sequence(alone.getKey())}, Long.toString(alone.getValue()))
+                    .thenRun(() -> numberedAlone.remove(alone.getKey(), alone.getValue()));
+        }
     }
 
     /**
