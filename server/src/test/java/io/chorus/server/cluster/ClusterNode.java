@@ -65,15 +65,16 @@ public final class ClusterNode implements AutoCloseable {
      * and its {@code chorus_cluster_link_up} gauge is 1.
      */
     public void start() throws Exception {
-        startUntilLogged();
-        // The log line alone has been seen to come up to a second before the node forwards anything
-        // (ClusterNodeKillIT checks that promise on its own); tests that set up a cluster wait for the gauge.
+        startListening();
+        awaitLinkedLine();
+        // The log line alone comes up to a second before the node forwards anything (ClusterNodeKillIT
+        // checks that promise on its own); a test that sets up a cluster waits for the gauge as well.
         await().atMost(STARTUP).pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> assertThat(metric("chorus_cluster_link_up")).as("chorus_cluster_link_up on %s", nodeId).isEqualTo(1.0));
     }
 
-    /** Starts the node (again) and returns as soon as its log says {@code cluster: node ID linked to URI}. */
-    public void startUntilLogged() throws Exception {
+    /** Starts the node (again) and returns once its chat and HTTP listeners are bound, linked or not. */
+    public void startListening() throws Exception {
         if (process != null && process.process().isAlive()) {
             throw new IllegalStateException("node " + nodeId + " is already running");
         }
@@ -95,6 +96,10 @@ public final class ClusterNode implements AutoCloseable {
                 args.toArray(String[]::new)), Map.of());
         chatPort = port("chat tcp");
         httpPort = port("http");
+    }
+
+    /** Waits for the log line {@code cluster: node ID linked to URI} of the current run. */
+    public void awaitLinkedLine() throws InterruptedException {
         awaitLog("cluster: node " + Pattern.quote(nodeId) + " linked to " + Pattern.quote(redis.uri()));
     }
 
