@@ -469,14 +469,16 @@ public final class RedisBackplane implements Backplane {
             if (node.equals(envelope.origin())) {
                 return;
             }
-            meters.received();
             if (envelope.event() instanceof Event.Private p) {
+                meters.received();
                 privates.accept(p);
                 return;
             }
             String room = ClusterKeys.roomOf(channel);
             RoomSink sink = room == null ? null : subscribed.get(room);
             if (sink != null) {
+                // Counted only when delivered: a message can still arrive just after the room was left.
+                meters.received();
                 sink.remote(envelope.event());
             }
         } catch (RuntimeException e) {
@@ -689,14 +691,24 @@ public final class RedisBackplane implements Backplane {
         if (guestNext < guestEnd) {
             long number = guestNext++;
             if (guestEnd - guestNext < GUEST_BLOCK / 4) {
-                timer.execute(this::refillGuests);
+                refillLater();
             }
             return number;
         }
-        timer.execute(this::refillGuests);
+        refillLater();
         // No reserved block (Redis not reached yet): a number from this node's own range. A clash with
         // another node is still caught, and resolved by renaming, when the nick is asserted.
         return (Math.floorMod(node.hashCode(), 9000) + 1000) * 1_000_000L + localNext;
+    }
+
+    private void refillLater() {
+        if (!closed.get()) {
+            try {
+                timer.execute(this::refillGuests);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                // Closing: the node's own range serves the last few guests.
+            }
+        }
     }
 
     /** Reserves the next block of guest numbers, unless one is on its way. */
@@ -809,7 +821,10 @@ public final class RedisBackplane implements Backplane {
         timer.shutdownNow();
         logFailures(true);
         StatefulRedisConnection<String, String> connection = commands;
-        if (connection != null && linked) {
+        boolean wasLinked = linked;
+        linked = false;
+        meters.link(false);
+        if (connection != null && wasLinked) {
             try {
                 RedisAsyncCommands<String, String> redis = connection.async();
                 List<CompletableFuture<?>> writes = new ArrayList<>();

@@ -29,7 +29,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -320,8 +319,6 @@ class RedisBackplaneTest {
     }
 
     @Test
-    @Disabled("bug: RedisBackplane.unsubscribe while the link is down sends no SUNSUBSCRIBE and restored() does not "
-            + "undo it, so the node stays subscribed to a room it left (contract: exactly the rooms with local occupants)")
     void aRoomLeftWhileTheLinkWasDownIsNotSubscribedWhenItReturns() throws Exception {
         RedisCommands<String, String> cli = startRedis();
         Node a = linkedNode("node-a");
@@ -338,8 +335,6 @@ class RedisBackplaneTest {
     }
 
     @Test
-    @Disabled("bug: a room unsubscribed while Redis was down is subscribed again when it restarts (Lettuce re-subscribes "
-            + "the channels it knew; RedisBackplane never sent SUNSUBSCRIBE)")
     void aRoomLeftWhileRedisWasDownIsNotSubscribedAfterItRestarts() throws Exception {
         RedisCommands<String, String> cli = startRedis();
         Node a = linkedNode("node-a");
@@ -355,8 +350,6 @@ class RedisBackplaneTest {
     }
 
     @Test
-    @Disabled("bug: numberedLocally is applied only when the 1 s link check saw the link down; an append that fails "
-            + "in a shorter flap (Lettuce reconnects in 0.1 s) leaves the shared sequence to issue the same id again")
     void anIdNumberedAloneInAFlapShorterThanTheLinkCheckIsNotIssuedAgain() throws Exception {
         RedisCommands<String, String> cli = startRedis();
         Node a = linkedNode("node-a");
@@ -640,8 +633,6 @@ class RedisBackplaneTest {
         }
 
         @Test
-        @Disabled("bug: RedisBackplane.page ignores MessageIds.complete's afterId 0 rule: since 0 on an intact room "
-                + "says complete:false")
         void sinceZeroIsCompleteWhileTheRoomHoldsItsFirstMessage() {
             // PROTOCOL.md: "since 0 asks for everything the room holds ... complete when the room has dropped
             // nothing"; Backplane.history: "complete follows the same rule as on one node".
