@@ -21,10 +21,10 @@ import java.util.Map;
  * with their {@code id} and {@code data}; comment lines are kept apart. A test can also leave it unread
  * (a slow reader) or close it (a dropped connection).
  */
-final class SseReader implements AutoCloseable {
+public final class SseReader implements AutoCloseable {
 
     /** One event; {@code id} is null when the event carried none. */
-    record SseEvent(String id, String data) {
+    public record SseEvent(String id, String data) {
     }
 
     private final Socket socket;
@@ -62,7 +62,7 @@ final class SseReader implements AutoCloseable {
         return new SseReader(socket);
     }
 
-    static SseReader open(int port, String target) throws IOException {
+    public static SseReader open(int port, String target) throws IOException {
         return open(port, target, null, 0);
     }
 
@@ -72,7 +72,7 @@ final class SseReader implements AutoCloseable {
         socket.getOutputStream().flush();
     }
 
-    int status() {
+    public int status() {
         return status;
     }
 
@@ -85,7 +85,7 @@ final class SseReader implements AutoCloseable {
     }
 
     /** The next event (comments are collected, not returned); fails on timeout or end of stream. */
-    SseEvent next() throws IOException {
+    public SseEvent next() throws IOException {
         String id = null;
         StringBuilder data = null;
         while (true) {
@@ -117,7 +117,7 @@ final class SseReader implements AutoCloseable {
     }
 
     /** Reads the next comment line (such as {@code : ping}), skipping events. */
-    String nextComment() throws IOException {
+    public String nextComment() throws IOException {
         int seen = comments.size();
         while (comments.size() == seen) {
             bodyLine();

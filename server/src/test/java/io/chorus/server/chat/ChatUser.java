@@ -8,13 +8,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A person on the chat port in tests: a raw socket, plus the few steps every test repeats. */
-final class ChatUser implements AutoCloseable {
+public final class ChatUser implements AutoCloseable {
 
     private static final Pattern WELCOME = Pattern.compile("^\\*\\*\\* Welcome to \\S+, (guest-\\d+)! You are in #lobby\\.");
 
-    final LineClient client;
-    final String guestNick;
-    String nick;
+    public final LineClient client;
+    public final String guestNick;
+    public String nick;
 
     private ChatUser(LineClient client, String guestNick) {
         this.client = client;
@@ -23,7 +23,7 @@ final class ChatUser implements AutoCloseable {
     }
 
     /** Connects and reads the greeting and the automatic lobby join. */
-    static ChatUser connect(int port) throws IOException {
+    public static ChatUser connect(int port) throws IOException {
         LineClient client = LineClient.connect(port);
         String welcome = client.readLine();
         Matcher m = WELCOME.matcher(welcome);
@@ -34,7 +34,7 @@ final class ChatUser implements AutoCloseable {
     }
 
     /** Connects, takes {@code nick}, and moves from the lobby into {@code room} only. */
-    static ChatUser in(int port, String nick, String room) throws IOException {
+    public static ChatUser in(int port, String nick, String room) throws IOException {
         ChatUser user = connect(port);
         user.send("/nick " + nick);
         // Lobby news from other connections may come first; the nick reply is what matters here.
@@ -47,16 +47,16 @@ final class ChatUser implements AutoCloseable {
         return user;
     }
 
-    ChatUser send(String line) throws IOException {
+    public ChatUser send(String line) throws IOException {
         client.send(line);
         return this;
     }
 
-    String readLine() throws IOException {
+    public String readLine() throws IOException {
         return client.readLine();
     }
 
-    String readUntil(String fragment) throws IOException {
+    public String readUntil(String fragment) throws IOException {
         return client.readUntil(fragment);
     }
 
@@ -64,7 +64,7 @@ final class ChatUser implements AutoCloseable {
      * Asks the room for its member list and returns the first line that arrives. Room requests are
      * answered in order, so anything the room sent this user before shows up first.
      */
-    String nextLineBeforeWho(String room) throws IOException {
+    public String nextLineBeforeWho(String room) throws IOException {
         send("/who " + room);
         return readLine();
     }

@@ -38,17 +38,17 @@ import java.util.function.Predicate;
  *
  * <p>Owns its event loop; {@link #close()} shuts it down. Received frames are released here after parsing.
  */
-final class NettyWsUser implements AutoCloseable {
+public final class NettyWsUser implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+    public final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
     final BlockingQueue<String> rawTexts = new LinkedBlockingQueue<>();
     final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     final CompletableFuture<Void> handshake = new CompletableFuture<>();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     Channel channel;
-    String nick;
+    public String nick;
 
     private final class Receiver extends ChannelInboundHandlerAdapter {
         @Override
@@ -122,7 +122,7 @@ final class NettyWsUser implements AutoCloseable {
     }
 
     /** Opens {@code /ws} as a same-origin page would, and reads the welcome and the lobby join. */
-    static NettyWsUser connect(int port) throws Exception {
+    public static NettyWsUser connect(int port) throws Exception {
         NettyWsUser user = open(port, null);
         user.handshake.get(20, TimeUnit.SECONDS);
         JsonNode welcome = user.next(e -> e.path("type").asText().equals("welcome"));
@@ -132,7 +132,7 @@ final class NettyWsUser implements AutoCloseable {
     }
 
     /** Connects, takes {@code nick}, and moves from the lobby into {@code room} only. */
-    static NettyWsUser in(int port, String nick, String room) throws Exception {
+    public static NettyWsUser in(int port, String nick, String room) throws Exception {
         NettyWsUser user = connect(port);
         user.send("/nick " + nick);
         user.next(e -> e.path("type").asText().equals("nick") && e.path("new").asText().equals(nick));
@@ -149,7 +149,7 @@ final class NettyWsUser implements AutoCloseable {
                 || (t.getCause() != null && t.getCause() instanceof WebSocketClientHandshakeException);
     }
 
-    NettyWsUser send(String line) {
+    public NettyWsUser send(String line) {
         channel.writeAndFlush(new TextWebSocketFrame(line)).syncUninterruptibly();
         return this;
     }
@@ -160,14 +160,14 @@ final class NettyWsUser implements AutoCloseable {
     }
 
     /** The next event, within 20 s. */
-    JsonNode next() throws InterruptedException {
+    public JsonNode next() throws InterruptedException {
         JsonNode e = events.poll(20, TimeUnit.SECONDS);
         assertThat(e).as("a JSON event within 20 s").isNotNull();
         return e;
     }
 
     /** Skips events until one matches, within 20 s in all. */
-    JsonNode next(Predicate<JsonNode> wanted) throws InterruptedException {
+    public JsonNode next(Predicate<JsonNode> wanted) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {
             long left = deadline - System.nanoTime();

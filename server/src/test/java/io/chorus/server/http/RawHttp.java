@@ -14,11 +14,11 @@ import java.util.Map;
  * A plain socket that sends HTTP requests byte for byte as written (so a test can send what no HTTP
  * client library would: raw {@code ..}, backslashes, huge headers) and reads one response at a time.
  */
-final class RawHttp implements AutoCloseable {
+public final class RawHttp implements AutoCloseable {
 
     /** One response: status code, headers with lower-case names, body as UTF-8. */
-    record Response(int status, String statusLine, Map<String, String> headers, String body) {
-        String header(String name) {
+    public record Response(int status, String statusLine, Map<String, String> headers, String body) {
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
@@ -31,7 +31,7 @@ final class RawHttp implements AutoCloseable {
         this.in = socket.getInputStream();
     }
 
-    static RawHttp connect(int port) throws IOException {
+    public static RawHttp connect(int port) throws IOException {
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
         // A bound on a read that never ends, so a broken server fails the test instead of hanging it.
         socket.setSoTimeout(20_000);
@@ -39,14 +39,14 @@ final class RawHttp implements AutoCloseable {
     }
 
     /** Sends one {@code GET target} with Connection: close and reads the response. */
-    static Response get(int port, String target) throws IOException {
+    public static Response get(int port, String target) throws IOException {
         try (RawHttp http = connect(port)) {
             http.send("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n");
             return http.read();
         }
     }
 
-    void send(String raw) throws IOException {
+    public void send(String raw) throws IOException {
         socket.getOutputStream().write(raw.getBytes(StandardCharsets.UTF_8));
         socket.getOutputStream().flush();
     }
@@ -57,7 +57,7 @@ final class RawHttp implements AutoCloseable {
     }
 
     /** Reads one response: head up to the blank line, then Content-Length bytes (or to EOF). */
-    Response read() throws IOException {
+    public Response read() throws IOException {
         String head = readHead();
         String[] lines = head.split("\r\n");
         Map<String, String> headers = new LinkedHashMap<>();
