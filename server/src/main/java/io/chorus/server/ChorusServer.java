@@ -2,9 +2,11 @@ package io.chorus.server;
 
 import io.chorus.server.api.ApiKeys;
 import io.chorus.server.api.ApiRoute;
+import io.chorus.server.chat.Backplane;
 import io.chorus.server.chat.ChatServerInitializer;
 import io.chorus.server.chat.ChatWebSocketHandler;
 import io.chorus.server.chat.ChatService;
+import io.chorus.server.cluster.RedisBackplane;
 import io.chorus.server.echo.EchoServerInitializer;
 import io.chorus.server.echo.UdpEchoHandler;
 import io.chorus.server.support.AcceptFailureHandler;
@@ -127,6 +129,10 @@ public final class ChorusServer implements AutoCloseable {
     private final ApiKeys apiKeys;
     /** How often an SSE feed gets a keepalive comment. */
     private final long apiKeepaliveMillis;
+    /** Given to the builder, made here for {@code --cluster} (then closed here), or none. */
+    private final Backplane givenBackplane;
+    private Backplane backplane = Backplane.LOCAL;
+    private boolean ownsBackplane;
 
     private ChorusServer(Builder builder) {
         this.config = builder.config;
@@ -143,6 +149,7 @@ public final class ChorusServer implements AutoCloseable {
         this.metrics = ownsMetrics ? ChorusMetrics.prometheus() : builder.metrics;
         this.apiKeys = builder.apiKeys;
         this.apiKeepaliveMillis = builder.apiKeepaliveMillis;
+        this.givenBackplane = builder.backplane;
     }
 
     /**
@@ -185,7 +192,7 @@ public final class ChorusServer implements AutoCloseable {
         private ChorusMetrics metrics;
         private ApiKeys apiKeys = ApiKeys.NONE;
         private long apiKeepaliveMillis = ApiRoute.DEFAULT_KEEPALIVE_MILLIS;
-        // Later: the cluster backplane is given here, in the same way.
+        private Backplane backplane;
 
         private Builder(ServerConfig config) {
             this.config = java.util.Objects.requireNonNull(config, "config");
@@ -230,6 +237,16 @@ public final class ChorusServer implements AutoCloseable {
          */
         public Builder apiKeys(ApiKeys value) {
             this.apiKeys = java.util.Objects.requireNonNull(value, "apiKeys");
+            return this;
+        }
+
+        /**
+         * What the chat shares with other nodes; default: a {@link RedisBackplane} of the server's own when
+         * {@code --cluster} is set (closed with the server), otherwise none. One given here is the caller's
+         * to close.
+         */
+        public Builder backplane(Backplane value) {
+            this.backplane = java.util.Objects.requireNonNull(value, "backplane");
             return this;
         }
 
@@ -280,7 +297,8 @@ public final class ChorusServer implements AutoCloseable {
         }
         if (config.chatPort() != ServerConfig.DISABLED || (tls != null && config.chatTlsPort() != ServerConfig.DISABLED)
                 || webChat(tls)) {
-            chat = new ChatService(config, ioGroup, allocator, metrics);
+            backplane = backplane();
+            chat = new ChatService(config, ioGroup, allocator, metrics, backplane);
             metrics.roomsFrom(chat.rooms()::size);
             metrics.watchersFrom(chat::watchers);
             metrics.outboundQueueFrom(chat::outboundQueueBytes);
@@ -302,6 +320,19 @@ public final class ChorusServer implements AutoCloseable {
                     new ListenerFront(limiter, tracker(Kind.CHAT_TLS), tls, plainHint(Kind.CHAT_TCP))));
         }
         bindHttp(tls, chatQueue);
+    }
+
+    /** The builder's backplane, or a Redis one of this server's own for {@code --cluster}, or none. */
+    private Backplane backplane() {
+        if (givenBackplane != null) {
+            return givenBackplane;
+        }
+        if (!config.cluster().enabled()) {
+            return Backplane.LOCAL;
+        }
+        ownsBackplane = true;
+        log.info("cluster: node {} joining {}", config.cluster().nodeId(), config.cluster().uri().replaceAll("//[^@/]*@", "//***@"));
+        return RedisBackplane.start(config.cluster(), config.historySize(), health, metrics.registry());
     }
 
     /** True when an HTTP or HTTPS listener will serve {@code /ws}, which needs the chat service. */
@@ -488,6 +519,10 @@ public final class ChorusServer implements AutoCloseable {
             // client, so the close below cuts nothing a reader is still taking within the grace.
             liveChannels.writeAndFlush(Unpooled.EMPTY_BUFFER, c -> !isHttpConnection(c))
                     .awaitUninterruptibly(remainingMillis(deadline));
+            // 5b. Leave the cluster: this node's users and nicks go from the shared presence at once.
+            if (ownsBackplane) {
+                backplane.close();
+            }
             // 6. Now the HTTP listeners stop accepting and HTTP connections stop being read; close all.
             awaitDrained("http listeners", stopAccepting(l -> isHttp(l.kind())), deadline);
             for (Channel channel : liveChannels) {
@@ -509,6 +544,10 @@ public final class ChorusServer implements AutoCloseable {
             }
             log.info("stopped");
         } finally {
+            if (ownsBackplane) {
+                // Harmless after step 5b; here for a close that failed before it.
+                backplane.close();
+            }
             if (ownsMetrics && metrics != null) {
                 metrics.close();
             }

@@ -228,6 +228,23 @@ public final class ChorusServerMain implements Callable<Integer> {
             description = "Seconds a graceful shutdown may take before connections are cut (CHORUS_SHUTDOWN_GRACE). Default: ${DEFAULT-VALUE}.")
     double shutdownGraceSeconds;
 
+    @Option(names = "--cluster", paramLabel = "URI", defaultValue = "${env:CHORUS_CLUSTER:-}",
+            description = "Share rooms, nicks, presence and history with other nodes through Redis 7 at this Lettuce URI:"
+                    + " redis://host:port, rediss://host:port (TLS) or redis-sentinel://host:port/0#master; unset, as by default, this server is a single"
+                    + " node (CHORUS_CLUSTER).")
+    String cluster;
+
+    @Option(names = "--node-id", paramLabel = "ID", defaultValue = "${env:CHORUS_NODE_ID:-}",
+            description = "This node's id in the cluster: 1 to 32 letters, digits, _ or -; unset, as by default, 8 random"
+                    + " hex digits, logged at start (CHORUS_NODE_ID).")
+    String nodeId;
+
+    @Option(names = "--cluster-ttl", paramLabel = "SECONDS",
+            defaultValue = "${env:CHORUS_CLUSTER_TTL:-" + ClusterOptions.DEFAULT_TTL_SECONDS + "}",
+            description = "How long a node's nicks and presence outlive its last refresh, so a dead node's users are gone"
+                    + " within it; refreshed every third of it (CHORUS_CLUSTER_TTL). Default: ${DEFAULT-VALUE}.")
+    double clusterTtlSeconds;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "${env:CHORUS_LOG_LEVEL:-" + DEFAULT_LOG_LEVEL + "}",
             description = "error, warn, info, debug or trace; debug logs every connection (CHORUS_LOG_LEVEL). Default: ${DEFAULT-VALUE}.")
     String logLevel;
@@ -273,6 +290,8 @@ public final class ChorusServerMain implements Callable<Integer> {
                         allowedOrigins == null || allowedOrigins.isBlank() ? List.of() : List.of(allowedOrigins.split(","))))
                 .echoMode(EchoMode.parse(echoMode))
                 .udpRateLimit(RateLimit.parse(udpRateLimit))
+                .cluster(cluster == null || cluster.isBlank() ? ClusterOptions.NONE
+                        : ClusterOptions.of(cluster.trim(), nodeId, seconds(clusterTtlSeconds)))
                 .build();
     }
 

@@ -55,6 +55,7 @@ import java.time.Duration;
  *                        {@link #effectiveMaxOutboundMemory()}
  * @param historyMemory   estimated bytes of history all rooms together keep; the least recently active
  *                        rooms lose their oldest messages first
+ * @param cluster         the Redis cluster this server is a node of; {@link ClusterOptions#NONE} for a single node
  */
 public record ServerConfig(
         String host,
@@ -86,7 +87,8 @@ public record ServerConfig(
         long maxQueueHardBytes,
         Duration slowConsumerGrace,
         long maxOutboundMemory,
-        long historyMemory) {
+        long historyMemory,
+        ClusterOptions cluster) {
 
     public static final int ANY_PORT = 0;
     public static final int DISABLED = -1;
@@ -158,6 +160,7 @@ public record ServerConfig(
         requireNonNull(http, "http");
         requireNonNull(echoMode, "echoMode");
         requireNonNull(udpRateLimit, "udpRateLimit");
+        requireNonNull(cluster, "cluster");
         checkPort("chatTlsPort", chatTlsPort);
         checkPort("echoTlsPort", echoTlsPort);
         requireAtLeast("maxQueueBytes", maxQueueBytes, 1024);
@@ -266,6 +269,7 @@ public record ServerConfig(
         private Duration slowConsumerGrace = DEFAULT_SLOW_CONSUMER_GRACE;
         private long maxOutboundMemory = DEFAULT_MAX_OUTBOUND_MEMORY;
         private long historyMemory = DEFAULT_HISTORY_MEMORY;
+        private ClusterOptions cluster = ClusterOptions.NONE;
 
         private Builder() {
         }
@@ -300,6 +304,7 @@ public record ServerConfig(
         public Builder slowConsumerGrace(Duration value) { this.slowConsumerGrace = value; return this; }
         public Builder maxOutboundMemory(long value) { this.maxOutboundMemory = value; return this; }
         public Builder historyMemory(long value) { this.historyMemory = value; return this; }
+        public Builder cluster(ClusterOptions value) { this.cluster = value; return this; }
 
         /** Every listener on {@link #ANY_PORT}, bound to loopback: what tests want. */
         public Builder ephemeralLoopback() {
@@ -313,7 +318,7 @@ public record ServerConfig(
                     echoPrefix, historySize, maxRoomsPerConnection, maxRooms, serverName, shutdownGrace, maxQueueBytes,
                     rateLimit, maxConnections, maxConnectionsPerIp, idleTimeout, tls, chatTlsPort, echoTlsPort,
                     quietRoomSize, http, echoMode, udpRateLimit, roomTtl, maxQueueHardBytes, slowConsumerGrace,
-                    maxOutboundMemory, historyMemory);
+                    maxOutboundMemory, historyMemory, cluster);
         }
     }
 }

@@ -22,7 +22,13 @@ public enum NoticeKind {
     /** {@code /join} of a room the connection is already in made it current; JSON carries {@code room}. */
     CURRENT_ROOM("current-room"),
     /** The answer to {@code /quit}; the server closes after it. */
-    BYE("bye");
+    BYE("bye"),
+    /**
+     * In a cluster, another node turned out to hold this connection's nick (claimed there while the
+     * nodes could not reach each other); the connection was renamed to a guest. JSON carries the lost
+     * {@code nick}; a nick-change event with the new name comes first.
+     */
+    NICK_LOST("nick-lost");
 
     private static final Map<String, NoticeKind> BY_WIRE = new HashMap<>();
 

@@ -32,7 +32,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -324,20 +326,44 @@ public final class ApiRoute implements HttpRoute {
     private void listRooms(ChannelHandlerContext ctx, FullHttpRequest request) {
         List<Room> rooms = new ArrayList<>(chat.rooms().all());
         rooms.sort(Comparator.comparing(Room::name));
-        ApiJson.send(ctx, request, HttpResponseStatus.OK, ApiJson.write(json -> {
+        if (chat.backplane().clustered()) {
+            // Counts of every node; last_id is the last this node has seen (0 for a room it does not hold).
+            FullHttpRequest headers = request.replace(Unpooled.EMPTY_BUFFER);
+            chat.backplane().rooms().whenComplete((all, failure) -> ctx.executor().execute(() -> {
+                List<Event.RoomInfo> infos = failure == null ? all : localInfos(rooms);
+                ApiJson.send(ctx, headers, HttpResponseStatus.OK, roomList(infos, name ->
+                        chat.rooms().find(name).map(Room::lastMessageId).orElse(0L)));
+            }));
+            return;
+        }
+        Map<String, Long> lastIds = new HashMap<>();
+        rooms.forEach(room -> lastIds.put(room.name(), room.lastMessageId()));
+        ApiJson.send(ctx, request, HttpResponseStatus.OK, roomList(localInfos(rooms), lastIds::get));
+    }
+
+    private static List<Event.RoomInfo> localInfos(List<Room> rooms) {
+        List<Event.RoomInfo> infos = new ArrayList<>();
+        for (Room room : rooms) {
+            infos.add(new Event.RoomInfo(room.name(), room.memberCount(), room.watcherCount()));
+        }
+        return infos;
+    }
+
+    private static String roomList(List<Event.RoomInfo> rooms, java.util.function.Function<String, Long> lastId) {
+        return ApiJson.write(json -> {
             json.writeStartObject();
             json.writeArrayFieldStart("rooms");
-            for (Room room : rooms) {
+            for (Event.RoomInfo room : rooms) {
                 json.writeStartObject();
                 json.writeStringField("name", room.name());
-                json.writeNumberField("members", room.memberCount());
-                json.writeNumberField("watchers", room.watcherCount());
-                json.writeNumberField("last_id", room.lastMessageId());
+                json.writeNumberField("members", room.members());
+                json.writeNumberField("watchers", room.watchers());
+                json.writeNumberField("last_id", lastId.apply(room.name()));
                 json.writeEndObject();
             }
             json.writeEndArray();
             json.writeEndObject();
-        }));
+        });
     }
 
     // ---- GET /api/rooms/{room}/history ----
@@ -357,12 +383,14 @@ public final class ApiRoute implements HttpRoute {
             return;
         }
         Optional<Room> room = chat.rooms().find(roomName);
-        if (room.isEmpty()) {
+        if (room.isEmpty() && !chat.backplane().clustered()) {
             ApiJson.sendError(ctx, request, HttpResponseStatus.NOT_FOUND, "no-such-room", "#" + roomName + " does not exist");
             return;
         }
         FullHttpRequest headers = request.replace(Unpooled.EMPTY_BUFFER);
-        room.get().historyFor(since, limit).whenComplete((events, failure) -> ctx.executor().execute(() -> {
+        // In a cluster the shared history answers, whether or not this node holds the room now.
+        (room.isPresent() ? room.get().historyFor(since, limit)
+                : Room.sharedHistory(chat.backplane(), roomName, since, limit)).whenComplete((events, failure) -> ctx.executor().execute(() -> {
             if (failure != null) {
                 log.error("[{}] history of #{} failed", ctx.channel().id(), roomName, failure);
                 ApiJson.sendError(ctx, headers, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal-error",

@@ -61,6 +61,7 @@ public final class ChatConnection {
         this.member = member;
         this.replies = new OrderedReplies(member, MAX_REPLY_BACKLOG / 2, transport::inputReady);
         member.meters(service.meters());
+        member.onNickLost(() -> onLoop(this::nickLost));
     }
 
     public MemberBase member() {
@@ -155,7 +156,7 @@ public final class ChatConnection {
         on(h, Command.Leave.class, (c, leave) -> c.leave(leave.room()));
         on(h, Command.Msg.class, (c, msg) -> c.privateMessage(msg.nick(), msg.text()));
         on(h, Command.Who.class, (c, who) -> c.who(who.room()));
-        on(h, Command.Rooms.class, (c, rooms) -> c.replies.now(new Event.Rooms(c.service.rooms().occupied())));
+        on(h, Command.Rooms.class, (c, rooms) -> c.rooms());
         on(h, Command.HistoryLast.class, (c, last) -> c.historyLast(last.count()));
         on(h, Command.HistorySince.class, (c, since) -> c.historySince(since.room(), since.afterId()));
         on(h, Command.Ping.class, (c, ping) -> c.replies.now(new Event.Pong(ping.token())));
@@ -325,19 +326,77 @@ public final class ChatConnection {
     }
 
     private void privateMessage(String nick, String text) {
-        service.nicks().find(nick).ifPresentOrElse(target -> {
-            Event.Private event = new Event.Private(member.nick(), target.nick(), text, Instant.now());
-            service.meters().messageIn();
-            service.meters().messagesOut(target == member || !member.echo() ? 1 : 2);
-            if (target == member) {
-                replies.now(event);
-                return;
+        Member target = service.nicks().find(nick).orElse(null);
+        if (target == null && service.backplane().clustered()) {
+            privateMessageElsewhere(nick, text);
+            return;
+        }
+        if (target == null) {
+            replies.now(Event.Error.aboutNick(ErrorCode.NO_SUCH_NICK, nick + " is not connected", nick));
+            return;
+        }
+        Event.Private event = new Event.Private(member.nick(), target.nick(), text, Instant.now());
+        service.meters().messageIn();
+        service.meters().messagesOut(target == member || !member.echo() ? 1 : 2);
+        if (target == member) {
+            replies.now(event);
+            return;
+        }
+        target.send(event);
+        if (member.echo()) {
+            replies.now(event);
+        }
+    }
+
+    /** A private message to a nick no local member holds: another node may hold it. */
+    private void privateMessageElsewhere(String nick, String text) {
+        Event.Private event = new Event.Private(member.nick(), nick, text, Instant.now());
+        service.meters().messageIn();
+        ReplySlot slot = replies.reserve();
+        service.backplane().sendPrivate(event).whenComplete((taken, failure) -> {
+            if (failure == null && taken) {
+                if (member.echo()) {
+                    service.meters().messagesOut(1);
+                }
+                slot.complete(member.echo() ? List.of(event) : List.of());
+            } else {
+                slot.complete(Event.Error.aboutNick(ErrorCode.NO_SUCH_NICK, failure == null
+                        ? nick + " is not connected" : nick + " is not connected to this node, and the cluster cannot be reached",
+                        nick));
             }
-            target.send(event);
-            if (member.echo()) {
-                replies.now(event);
-            }
-        }, () -> replies.now(Event.Error.aboutNick(ErrorCode.NO_SUCH_NICK, nick + " is not connected", nick)));
+        });
+    }
+
+    /** {@code /rooms}: this node's rooms, or every node's in a cluster (this node's if the cluster cannot answer). */
+    private void rooms() {
+        List<Event.RoomInfo> local = service.rooms().occupied();
+        if (!service.backplane().clustered()) {
+            replies.now(new Event.Rooms(local));
+            return;
+        }
+        ReplySlot slot = replies.reserve();
+        service.backplane().rooms().whenComplete((all, failure) ->
+                slot.complete(new Event.Rooms(failure == null ? all : local)));
+    }
+
+    /**
+     * Another node holds this connection's nick (both were granted while the nodes could not reach each
+     * other, and the other was recorded first): take a guest name and say why.
+     */
+    private void nickLost() {
+        if (!member.isOpen() || quit) {
+            return;
+        }
+        String lost = member.nick();
+        service.nicks().forget(lost, member);
+        String guest = service.nicks().claimGuest(member);
+        member.nick(guest);
+        replies.now(new Event.NickChange(null, lost, guest));
+        replies.now(Event.Notice.of(NoticeKind.NICK_LOST, lost + " is held by a user on another node; you are now "
+                + guest, null, lost));
+        for (RoomRegistry.Lease<Room> lease : rooms.values()) {
+            lease.room().nickChanged(member, lost, guest);
+        }
     }
 
     private void who(String name) {
@@ -348,8 +407,18 @@ public final class ChatConnection {
             }
             return;
         }
-        service.rooms().find(name).ifPresentOrElse(room -> room.who(replies.reserve()),
-                () -> replies.now(Event.Error.aboutRoom(ErrorCode.NO_SUCH_ROOM, "#" + name + " does not exist", name)));
+        Room local = service.rooms().find(name).orElse(null);
+        if (local != null) {
+            local.who(replies.reserve());
+        } else if (service.backplane().clustered()) {
+            // Members on other nodes only: ask the cluster.
+            ReplySlot slot = replies.reserve();
+            service.backplane().who(name).whenComplete((nicks, failure) -> slot.complete(failure == null && !nicks.isEmpty()
+                    ? new Event.Who(name, nicks)
+                    : Event.Error.aboutRoom(ErrorCode.NO_SUCH_ROOM, "#" + name + " does not exist", name)));
+        } else {
+            replies.now(Event.Error.aboutRoom(ErrorCode.NO_SUCH_ROOM, "#" + name + " does not exist", name));
+        }
     }
 
     private void historyLast(int count) {

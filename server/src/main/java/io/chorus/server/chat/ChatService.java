@@ -27,7 +27,9 @@ public final class ChatService {
     /** The room every connection joins on connect. */
     public static final String DEFAULT_ROOM = "lobby";
 
-    private final NickRegistry<Member> nicks = new NickRegistry<>();
+    private final NickRegistry<Member> nicks;
+    /** What this node shares with the other nodes of a cluster; {@link Backplane#LOCAL} on one node. */
+    private final Backplane backplane;
     private final RoomRegistry<Room> rooms;
     private final ServerConfig config;
     private final EventLoopGroup loops;
@@ -43,13 +45,38 @@ public final class ChatService {
 
     /** A chat service that reports to {@code meters} (the server's {@code ChorusMetrics}). */
     public ChatService(ServerConfig config, EventLoopGroup loops, ByteBufAllocator alloc, ChatMeters meters) {
+        this(config, loops, alloc, meters, Backplane.LOCAL);
+    }
+
+    /**
+     * A chat service that shares rooms, nicks and presence with other nodes through {@code backplane}.
+     * The service does not close the backplane: its owner (the server) does, after the chat drained.
+     */
+    public ChatService(ServerConfig config, EventLoopGroup loops, ByteBufAllocator alloc, ChatMeters meters,
+            Backplane backplane) {
         this.meters = java.util.Objects.requireNonNull(meters, "meters");
+        this.backplane = java.util.Objects.requireNonNull(backplane, "backplane");
+        this.nicks = new NickRegistry<>(backplane);
         this.config = config;
         this.loops = loops;
         this.outboundBudget = new OutboundBudget(config.effectiveMaxOutboundMemory());
         this.historyBudget = new HistoryBudget(config.historyMemory());
         this.rooms = new RoomRegistry<>(loops, new Room.Kind(config.historySize(), config.quietRoomSize(), alloc,
-                historyBudget, meters), ids, config.maxRooms(), config.roomTtl());
+                historyBudget, meters, backplane), ids, config.maxRooms(), config.roomTtl());
+        backplane.onPrivate(event -> nicks.find(event.to()).ifPresent(target -> {
+            meters.messagesOut(1);
+            target.send(event);
+        }));
+        backplane.onNickLost(nick -> nicks.find(nick).ifPresent(holder -> {
+            if (holder instanceof MemberBase member) {
+                member.nickLost();
+            }
+        }));
+    }
+
+    /** What this node shares with other nodes; {@link Backplane#LOCAL} on one node. */
+    public Backplane backplane() {
+        return backplane;
     }
 
     public NickRegistry<Member> nicks() {

@@ -80,6 +80,19 @@ public abstract class MemberBase implements Member, OutboundMember {
         this.nick = value;
     }
 
+    /** What to do when the cluster reports that another node holds this member's nick; none until set. */
+    private volatile Runnable nickLost = () -> { };
+
+    /** Sets what {@link #nickLost()} does: its chat connection renames it. */
+    public void onNickLost(Runnable action) {
+        this.nickLost = java.util.Objects.requireNonNull(action, "action");
+    }
+
+    /** Another node holds this member's nick; called from any thread. */
+    public void nickLost() {
+        nickLost.run();
+    }
+
     @Override
     public OutputFormat format() {
         return format;

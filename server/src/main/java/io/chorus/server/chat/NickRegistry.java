@@ -39,6 +39,21 @@ public final class NickRegistry<S> {
 
     private final ConcurrentMap<String, S> byKey = new ConcurrentHashMap<>();
     private final AtomicLong guests = new AtomicLong();
+    /** Where nicks are claimed across a cluster; {@link Backplane#LOCAL} on one node. */
+    private final Backplane cluster;
+
+    /** The nicks of a single node. */
+    public NickRegistry() {
+        this(Backplane.LOCAL);
+    }
+
+    /**
+     * Nicks unique across the nodes sharing {@code cluster}: a claim is granted here first, so two local
+     * members never race, then asked of the cluster.
+     */
+    public NickRegistry(Backplane cluster) {
+        this.cluster = cluster;
+    }
 
     /**
      * Claims the next free {@code guest-N} for a new member and returns it. Guest numbers stay local to
@@ -46,8 +61,10 @@ public final class NickRegistry<S> {
      */
     String claimGuest(S holder) {
         while (true) {
-            String nick = "guest-" + guests.incrementAndGet();
+            String nick = "guest-" + cluster.guestNumber(guests.incrementAndGet());
             if (byKey.putIfAbsent(Names.nickKey(nick), holder) == null) {
+                // Guest numbers are unique across the cluster, so this is recorded without waiting.
+                cluster.assumeNick(nick);
                 return nick;
             }
         }
@@ -55,7 +72,33 @@ public final class NickRegistry<S> {
 
     /** Claims a nick for a member that holds none yet. */
     public CompletionStage<Claim> claim(S holder, String nick) {
-        return byKey.putIfAbsent(Names.nickKey(nick), holder) == null ? GRANTED : TAKEN;
+        String key = Names.nickKey(nick);
+        if (byKey.putIfAbsent(key, holder) != null) {
+            return TAKEN;
+        }
+        return cluster.clustered() ? askCluster(holder, nick, null) : GRANTED;
+    }
+
+    /**
+     * Asks the cluster for a nick already granted here; on refusal the local grant is undone. If the
+     * cluster cannot be reached, the local grant stands and the backplane re-asserts it when the link
+     * returns (a later conflict renames the member: {@link Backplane#onNickLost}).
+     */
+    private CompletionStage<Claim> askCluster(S holder, String nick, String replacing) {
+        return cluster.claimNick(nick).handle((granted, failure) -> {
+            if (failure == null && !granted) {
+                byKey.remove(Names.nickKey(nick), holder);
+                return Claim.TAKEN;
+            }
+            if (failure != null) {
+                cluster.assumeNick(nick);
+            }
+            if (replacing != null) {
+                byKey.remove(Names.nickKey(replacing), holder);
+                cluster.releaseNick(replacing);
+            }
+            return Claim.GRANTED;
+        });
     }
 
     /**
@@ -72,12 +115,25 @@ public final class NickRegistry<S> {
         if (byKey.putIfAbsent(newKey, holder) != null) {
             return TAKEN;
         }
+        if (cluster.clustered()) {
+            return askCluster(holder, newNick, oldNick);
+        }
         byKey.remove(oldKey, holder);
         return GRANTED;
     }
 
     /** Frees a nick if {@code holder} still holds it. */
     public void release(String nick, S holder) {
+        if (byKey.remove(Names.nickKey(nick), holder)) {
+            cluster.releaseNick(nick);
+        }
+    }
+
+    /**
+     * Drops a nick from this node only, leaving the cluster's record alone: another node holds it (see
+     * {@link Backplane#onNickLost}).
+     */
+    public void forget(String nick, S holder) {
         byKey.remove(Names.nickKey(nick), holder);
     }
 

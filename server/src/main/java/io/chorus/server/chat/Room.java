@@ -45,8 +45,11 @@ public final class Room implements HistoryBudget.Owner {
         private final ByteBufAllocator alloc;
         private final HistoryBudget historyBudget;
         private final ChatMeters meters;
+        private final Backplane backplane;
 
-        Kind(int historyLimit, int quietSize, ByteBufAllocator alloc, HistoryBudget historyBudget, ChatMeters meters) {
+        Kind(int historyLimit, int quietSize, ByteBufAllocator alloc, HistoryBudget historyBudget, ChatMeters meters,
+                Backplane backplane) {
+            this.backplane = backplane;
             this.historyLimit = historyLimit;
             this.quietSize = quietSize;
             this.alloc = alloc;
@@ -56,7 +59,7 @@ public final class Room implements HistoryBudget.Owner {
 
         @Override
         public Room create(String name, EventExecutor executor, long firstId) {
-            return new Room(name, executor, firstId, historyLimit, quietSize, alloc, historyBudget, meters);
+            return new Room(name, executor, firstId, historyLimit, quietSize, alloc, historyBudget, meters, backplane);
         }
 
         @Override
@@ -128,15 +131,41 @@ public final class Room implements HistoryBudget.Owner {
     /** Read from other threads for the API's room list and metrics. */
     private volatile int watcherCount;
 
+    // ---- Cluster mode (see Backplane): confined to executor unless said otherwise. ----
+    private final Backplane backplane;
+    private final boolean clustered;
+    /** This room's subscription to the other nodes' events; null while the room has no local occupant. */
+    private CompletableFuture<Void> subscription;
+    /** Joins and watches waiting for the subscription; the room stays subscribed while any waits. */
+    private int awaitingSubscription;
+    /** Messages said here that wait for their cluster id, delivered in the order they were said. */
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    /** Members of this room on other nodes, as of the last presence refresh and announcements; any thread. */
+    private volatile int remoteMembers;
+    /** Where the backplane hands in what other nodes say in this room. */
+    private final Backplane.RoomSink sink = new Backplane.RoomSink() {
+        @Override
+        public void remote(Event event) {
+            executor.execute(() -> deliverRemote(event));
+        }
+
+        @Override
+        public void remoteMembers(int count) {
+            remoteMembers = count;
+        }
+    };
+
     /** A room that counts nothing; for tests. */
     Room(String name, EventExecutor executor, long firstId, int historyLimit, int quietSize, ByteBufAllocator alloc,
             HistoryBudget historyBudget) {
-        this(name, executor, firstId, historyLimit, quietSize, alloc, historyBudget, ChatMeters.NONE);
+        this(name, executor, firstId, historyLimit, quietSize, alloc, historyBudget, ChatMeters.NONE, Backplane.LOCAL);
     }
 
     Room(String name, EventExecutor executor, long firstId, int historyLimit, int quietSize, ByteBufAllocator alloc,
-            HistoryBudget historyBudget, ChatMeters meters) {
+            HistoryBudget historyBudget, ChatMeters meters, Backplane backplane) {
         this.meters = meters;
+        this.backplane = backplane;
+        this.clustered = backplane.clustered();
         this.name = name;
         this.quietSize = quietSize;
         this.executor = executor;
@@ -195,6 +224,10 @@ public final class Room implements HistoryBudget.Owner {
      * no history, so they answer as for an empty room.
      */
     void dispose() {
+        if (subscription != null) {
+            backplane.unsubscribe(name);
+            subscription = null;
+        }
         history.clear();
         droppedThrough = nextId - 1;
         ledger.close();
@@ -221,7 +254,7 @@ public final class Room implements HistoryBudget.Owner {
      * it to the others unless the room is quiet.
      */
     void join(Member session, String nick, ReplySlot slot) {
-        executor.execute(() -> {
+        executor.execute(() -> whenSubscribed(() -> {
             EventExecutor loop = session.eventLoop();
             Member[] current = membersByLoop.getOrDefault(loop, NO_MEMBERS);
             for (Member member : current) {
@@ -234,13 +267,15 @@ public final class Room implements HistoryBudget.Owner {
             next[current.length] = session;
             membersByLoop.put(loop, next);
             memberCount++;
+            backplane.present(name, nick);
             Event.Join join = new Event.Join(name, nick);
             if (!quiet()) {
                 // A crowd does not need to hear of every arrival; the joiner always gets its confirmation.
                 fanOut(join, session);
+                backplane.announce(name, join);
             }
             tell(slot, List.of(join));
-        });
+        }));
     }
 
     /**
@@ -258,9 +293,12 @@ public final class Room implements HistoryBudget.Owner {
                 return;
             }
             Event.Leave event = new Event.Leave(name, session.nick(), reason, quit);
+            backplane.absent(name, session.nick());
             if (!quiet) {
                 fanOut(event, session);
+                backplane.announce(name, event);
             }
+            unsubscribeIfVacant();
             if (slot != null) {
                 tell(slot, quit ? NOTHING : List.of(event));
             }
@@ -291,9 +329,40 @@ public final class Room implements HistoryBudget.Owner {
         return true;
     }
 
-    /** True while the room is too big to announce comings and goings to everyone. */
+    /** True while the room, counted over every node, is too big to announce comings and goings to everyone. */
     private boolean quiet() {
-        return quietSize > 0 && memberCount > quietSize;
+        return quietSize > 0 && memberCount + remoteMembers > quietSize;
+    }
+
+    /**
+     * Runs {@code action} once the room receives the other nodes' events, subscribing first if it has
+     * not; on a single node, at once. So a joiner's confirmation comes after the room is live.
+     */
+    private void whenSubscribed(Runnable action) {
+        if (!clustered) {
+            action.run();
+            return;
+        }
+        if (subscription == null) {
+            subscription = backplane.subscribe(name, sink).toCompletableFuture();
+        }
+        if (subscription.isDone()) {
+            action.run();
+            return;
+        }
+        awaitingSubscription++;
+        subscription.whenComplete((ignored, failure) -> executor.execute(() -> {
+            awaitingSubscription--;
+            action.run();
+        }));
+    }
+
+    /** Stops receiving other nodes' events once nobody on this node is in the room or waits to be. */
+    private void unsubscribeIfVacant() {
+        if (subscription != null && awaitingSubscription == 0 && memberCount == 0 && watchers.isEmpty()) {
+            backplane.unsubscribe(name);
+            subscription = null;
+        }
     }
 
     /**
@@ -307,18 +376,97 @@ public final class Room implements HistoryBudget.Owner {
                 tell(slot, List.of(Event.Error.aboutRoom(ErrorCode.NOT_IN_ROOM, "you are not in #" + name, name)));
                 return;
             }
-            long id = nextId++;
-            lastId = id;
-            Event event = action
-                    ? new Event.Action(name, nick, text, id, ts, false)
-                    : new Event.Message(name, nick, text, id, ts, false);
-            remember(event);
-            fanOut(event, from);
-            if (from.echo()) {
-                meters.messagesOut(1);
-            }
-            tell(slot, from.echo() ? List.of(event) : NOTHING);
+            number(new Pending(from, slot, null, nick, text, action, ts));
         });
+    }
+
+    /**
+     * Numbers a message and delivers it. On a single node the id is this room's next; in a cluster it
+     * comes from the shared sequence, and messages said here are delivered in the order they were said
+     * even though their ids arrive later. If the cluster cannot be reached, the room numbers the message
+     * itself and tells the backplane, which reconciles the shared sequence when the link returns.
+     */
+    private void number(Pending message) {
+        if (!clustered) {
+            message.id = nextId++;
+            deliverNumbered(message);
+            return;
+        }
+        pending.addLast(message);
+        backplane.append(name, message.event(0)).whenComplete((id, failure) -> executor.execute(() -> {
+            message.clusterId = failure == null ? id : -1;
+            message.answered = true;
+            while (!pending.isEmpty() && pending.peekFirst().answered) {
+                Pending next = pending.removeFirst();
+                if (next.clusterId > 0) {
+                    next.id = next.clusterId;
+                } else {
+                    next.id = nextId;
+                    backplane.numberedLocally(name, next.id);
+                }
+                nextId = Math.max(nextId, next.id + 1);
+                deliverNumbered(next);
+            }
+        }));
+    }
+
+    private void deliverNumbered(Pending message) {
+        lastId = Math.max(lastId, message.id);
+        Event event = message.event(message.id);
+        remember(event);
+        fanOut(event, message.from);
+        if (message.assigned != null) {
+            message.assigned.complete(message.id);
+            return;
+        }
+        if (message.from.echo()) {
+            meters.messagesOut(1);
+        }
+        tell(message.slot, message.from.echo() ? List.of(event) : NOTHING);
+    }
+
+    /** A message or action on its way to an id: said by a member (with its reply slot) or published by the API. */
+    private final class Pending {
+        final Member from;
+        final ReplySlot slot;
+        final CompletableFuture<Long> assigned;
+        final String nick;
+        final String text;
+        final boolean action;
+        final Instant ts;
+        long clusterId;
+        boolean answered;
+        long id;
+
+        Pending(Member from, ReplySlot slot, CompletableFuture<Long> assigned, String nick, String text, boolean action,
+                Instant ts) {
+            this.from = from;
+            this.slot = slot;
+            this.assigned = assigned;
+            this.nick = nick;
+            this.text = text;
+            this.action = action;
+            this.ts = ts;
+        }
+
+        Event event(long id) {
+            return action ? new Event.Action(name, nick, text, id, ts, false) : new Event.Message(name, nick, text, id, ts, false);
+        }
+    }
+
+    /** What another node said in this room: delivered to every local occupant, and kept in local history. */
+    private void deliverRemote(Event event) {
+        if (event instanceof Event.Message || event instanceof Event.Action) {
+            long id = idOf(event);
+            nextId = Math.max(nextId, id + 1);
+            lastId = Math.max(lastId, id);
+            remember(event);
+        } else if (event instanceof Event.Join) {
+            remoteMembers++;
+        } else if (event instanceof Event.Leave) {
+            remoteMembers = Math.max(0, remoteMembers - 1);
+        }
+        fanOut(event, null);
     }
 
     /**
@@ -342,26 +490,44 @@ public final class Room implements HistoryBudget.Owner {
     /** Tells the members that one of them changed nick. */
     void nickChanged(Member session, String oldNick, String newNick) {
         executor.execute(() -> {
+            if (!isMember(session)) {
+                return;
+            }
+            backplane.absent(name, oldNick);
+            backplane.present(name, newNick);
             if (!quiet()) {
-                fanOut(new Event.NickChange(name, oldNick, newNick), session);
+                Event.NickChange change = new Event.NickChange(name, oldNick, newNick);
+                fanOut(change, session);
+                backplane.announce(name, change);
             }
         });
     }
 
-    /** Sends the member list through {@code slot}. */
+    /** Sends the member list, of every node in a cluster, through {@code slot}. */
     void who(ReplySlot slot) {
         executor.execute(() -> {
-            List<String> nicks = new ArrayList<>(memberCount);
-            for (Member[] members : membersByLoop.values()) {
-                for (Member member : members) {
-                    if (!watchers.contains(member)) {
-                        nicks.add(member.nick());
-                    }
+            if (clustered) {
+                // The local list answers if the cluster cannot.
+                List<String> local = localNicks();
+                backplane.who(name).whenComplete((nicks, failure) -> executor.execute(() ->
+                        tell(slot, List.of(new Event.Who(name, failure == null ? nicks : local)))));
+                return;
+            }
+            tell(slot, List.of(new Event.Who(name, localNicks())));
+        });
+    }
+
+    private List<String> localNicks() {
+        List<String> nicks = new ArrayList<>(memberCount);
+        for (Member[] members : membersByLoop.values()) {
+            for (Member member : members) {
+                if (!watchers.contains(member)) {
+                    nicks.add(member.nick());
                 }
             }
-            nicks.sort(String.CASE_INSENSITIVE_ORDER);
-            tell(slot, List.of(new Event.Who(name, nicks)));
-        });
+        }
+        nicks.sort(String.CASE_INSENSITIVE_ORDER);
+        return nicks;
     }
 
     /** Replays the last {@code count} messages to a member, then a history marker. */
@@ -370,6 +536,10 @@ public final class Room implements HistoryBudget.Owner {
             if (!isMember(slot.member())) {
                 tell(slot, List.of(Event.Error.aboutRoom(ErrorCode.NOT_IN_ROOM, "join #" + name + " to read its history",
                         name)));
+                return;
+            }
+            if (clustered) {
+                replayShared(slot, -1, count);
                 return;
             }
             long lastIssued = nextId - 1;
@@ -386,10 +556,31 @@ public final class Room implements HistoryBudget.Owner {
                         name)));
                 return;
             }
+            if (clustered) {
+                replayShared(slot, afterId, Math.max(historyLimit, 1));
+                return;
+            }
             // Complete only if afterId belongs to this incarnation and nothing after it was dropped: an id
             // from before firstId is from a freed room or an earlier run, whose messages are gone.
             replay(slot, afterId + 1, MessageIds.complete(afterId, firstId, nextId - 1, droppedThrough));
         });
+    }
+
+    /**
+     * Answers {@code /history} from the cluster's shared history. If the cluster cannot be reached, what
+     * this node holds answers instead, marked incomplete: other nodes' messages may be missing from it.
+     */
+    private void replayShared(ReplySlot slot, long afterId, int count) {
+        backplane.history(name, afterId, count).whenComplete((page, failure) -> executor.execute(() -> {
+            if (failure == null) {
+                List<Event> events = new ArrayList<>(page.replays());
+                events.add(page.end());
+                tell(slot, events);
+            } else {
+                long from = afterId >= 0 ? afterId + 1 : Math.max(firstId, nextId - count);
+                replay(slot, from, false);
+            }
+        }));
     }
 
     private void replay(ReplySlot slot, long fromId, boolean complete) {
@@ -440,6 +631,10 @@ public final class Room implements HistoryBudget.Owner {
     private static long estimate(Event event) {
         return event instanceof Event.Message m ? HistoryBudget.estimate(m.from(), m.text())
                 : HistoryBudget.estimate(((Event.Action) event).from(), ((Event.Action) event).text());
+    }
+
+    private static Event asReplay(Event event) {
+        return event instanceof Event.Message m ? m.asReplay() : ((Event.Action) event).asReplay();
     }
 
     private static long idOf(Event event) {
@@ -544,30 +739,79 @@ public final class Room implements HistoryBudget.Owner {
      * marker saying whether the gap was complete, in order before any live event.
      */
     public void watch(Member watcher, long afterId) {
-        executor.execute(() -> {
+        executor.execute(() -> whenSubscribed(() -> {
             if (watchers.contains(watcher)) {
                 return;
             }
-            List<Event> replay = afterId < 0 ? NOTHING : replayAfter(afterId, Integer.MAX_VALUE);
-            if (!replay.isEmpty()) {
-                // Queued in the watcher's loop outbox ahead of every broadcast the room makes after this.
-                outbox(watcher.eventLoop()).then(() -> {
-                    if (watcher.isOpen()) {
-                        for (Event event : replay) {
-                            watcher.deliver(Encoded.encode(event, watcher.format(), watcher.framing(), watcher.alloc()));
-                        }
-                        watcher.flush();
-                    }
-                });
+            if (afterId < 0) {
+                addWatcher(watcher);
+            } else if (!clustered) {
+                replayTo(watcher, replayAfter(afterId, Integer.MAX_VALUE));
+                addWatcher(watcher);
+            } else {
+                // Counted as a watcher while the shared history is read, so the room stays subscribed.
+                watchers.add(watcher);
+                backplane.history(name, afterId, Math.max(historyLimit, 1)).whenComplete((page, failure) ->
+                        executor.execute(() -> {
+                            watchers.remove(watcher);
+                            if (!watcher.isOpen()) {
+                                unsubscribeIfVacant();
+                                return;
+                            }
+                            replayTo(watcher, failure == null ? withLaterLocal(page) : replayAfter(afterId, Integer.MAX_VALUE,
+                                    false));
+                            addWatcher(watcher);
+                        }));
             }
-            EventExecutor loop = watcher.eventLoop();
-            Member[] current = membersByLoop.getOrDefault(loop, NO_MEMBERS);
-            Member[] next = Arrays.copyOf(current, current.length + 1);
-            next[current.length] = watcher;
-            membersByLoop.put(loop, next);
-            watchers.add(watcher);
-            watcherCount = watchers.size();
+        }));
+    }
+
+    /**
+     * A shared-history page followed by what reached this node after it was read: the room was already
+     * subscribed, so every later message is in local history.
+     */
+    private List<Event> withLaterLocal(Backplane.HistoryPage page) {
+        long after = page.end().lastId();
+        List<Event> events = new ArrayList<>(page.replays());
+        int count = page.replays().size();
+        long first = page.end().firstId();
+        long last = after;
+        if (after > 0) {
+            for (Event event : history) {
+                long id = idOf(event);
+                if (id > after) {
+                    events.add(asReplay(event));
+                    count++;
+                    last = id;
+                    first = first == 0 ? id : first;
+                }
+            }
+        }
+        events.add(new Event.HistoryEnd(name, page.end().complete(), count, first, last));
+        return events;
+    }
+
+    /** Queues a replay in the watcher's loop outbox, ahead of every broadcast the room makes after this. */
+    private void replayTo(Member watcher, List<Event> replay) {
+        outbox(watcher.eventLoop()).then(() -> {
+            if (watcher.isOpen()) {
+                for (Event event : replay) {
+                    watcher.deliver(Encoded.encode(event, watcher.format(), watcher.framing(), watcher.alloc()));
+                }
+                watcher.flush();
+            }
         });
+    }
+
+    private void addWatcher(Member watcher) {
+        EventExecutor loop = watcher.eventLoop();
+        Member[] current = membersByLoop.getOrDefault(loop, NO_MEMBERS);
+        Member[] next = Arrays.copyOf(current, current.length + 1);
+        next[current.length] = watcher;
+        membersByLoop.put(loop, next);
+        watchers.add(watcher);
+        watcherCount = watchers.size();
+        backplane.watchers(name, watcherCount);
     }
 
     /** Removes a watcher; nobody is told. */
@@ -585,6 +829,8 @@ public final class Room implements HistoryBudget.Owner {
             } else {
                 membersByLoop.put(loop, next);
             }
+            backplane.watchers(name, watcherCount);
+            unsubscribeIfVacant();
         });
     }
 
@@ -596,14 +842,7 @@ public final class Room implements HistoryBudget.Owner {
         CompletableFuture<Long> id = new CompletableFuture<>();
         executor.execute(() -> {
             try {
-                long assigned = nextId++;
-                lastId = assigned;
-                Event event = action
-                        ? new Event.Action(name, nick, text, assigned, ts, false)
-                        : new Event.Message(name, nick, text, assigned, ts, false);
-                remember(event);
-                fanOut(event, null);
-                id.complete(assigned);
+                number(new Pending(null, null, id, nick, text, action, ts));
             } catch (Throwable t) {
                 id.completeExceptionally(t);
             }
@@ -617,6 +856,9 @@ public final class Room implements HistoryBudget.Owner {
      * {@code limit} messages after that id; otherwise the last {@code limit}.
      */
     public CompletionStage<List<Event>> historyFor(long afterId, int limit) {
+        if (clustered) {
+            return sharedHistory(backplane, name, afterId, limit);
+        }
         CompletableFuture<List<Event>> page = new CompletableFuture<>();
         executor.execute(() -> {
             try {
@@ -633,6 +875,15 @@ public final class Room implements HistoryBudget.Owner {
         return page;
     }
 
+    /** A room's shared history as the API pages it, for a room this node may not hold at all. */
+    public static CompletionStage<List<Event>> sharedHistory(Backplane backplane, String name, long afterId, int limit) {
+        return backplane.history(name, afterId, limit).thenApply(page -> {
+            List<Event> events = new ArrayList<>(page.replays());
+            events.add(page.end());
+            return events;
+        });
+    }
+
     /** Replays after {@code afterId}, complete by the same rule as {@link #historySince}. */
     private List<Event> replayAfter(long afterId, int limit) {
         return replayAfter(afterId, limit, afterId >= droppedThrough && afterId < nextId);
@@ -645,7 +896,7 @@ public final class Room implements HistoryBudget.Owner {
         for (Event event : history) {
             long id = idOf(event);
             if (id > afterId && replayed.size() < limit) {
-                replayed.add(event instanceof Event.Message m ? m.asReplay() : ((Event.Action) event).asReplay());
+                replayed.add(asReplay(event));
                 if (first == 0) {
                     first = id;
                 }

@@ -34,7 +34,7 @@ class RoomWatcherTest {
                 public void fanOut(long n) {
                     fannedOut.addAndGet(n);
                 }
-            });
+            }, Backplane.LOCAL);
 
     private final TcpLineMember idle = members.member("idle");
 
