@@ -113,14 +113,13 @@ start() {
   PROCS+=("$name $STARTED_PID")
 }
 
+# One at a time, newest first: the nodes drain and leave the cluster (removing their nicks and presence
+# from Redis) before Redis itself stops.
 stop_all() {
   local i name pid
   for ((i = ${#PROCS[@]} - 1; i >= 0; i--)); do
     read -r name pid <<< "${PROCS[$i]}"
     kill -TERM "$pid" 2>/dev/null || true
-  done
-  for ((i = ${#PROCS[@]} - 1; i >= 0; i--)); do
-    read -r name pid <<< "${PROCS[$i]}"
     for _ in $(seq 100); do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
