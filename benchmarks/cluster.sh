@@ -252,11 +252,11 @@ run_load() {
       --duration "$DURATION" --warmup "$WARMUP" --timeout "$TIMEOUT" --settle "$SETTLE" --size "$SIZE" \
       --server-pid "$SERVER_PIDS" --json "$@" \
       > "$OUT/$id.json" 2> >(tee "$OUT/$id.progress" >&2) || rc=$?
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$part" "$setup" "$OUT/$id.json" "$rc" "$before" "$(loadavg)" >> "$SUMMARY"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$part" "$setup" "$ROUND" "$OUT/$id.json" "$rc" "$before" "$(loadavg)" >> "$SUMMARY"
 }
 
 skip_run() {  # skip_run PART SETUP REASON
-  printf '%s\t%s\t-\tskipped: %s\t-\t-\n' "$1" "$2" "$3" >> "$SUMMARY"
+  printf '%s\t%s\t%s\t-\tskipped: %s\t-\t-\n' "$1" "$2" "$ROUND" "$3" >> "$SUMMARY"
 }
 
 CHAT=(--subscribe-line '/join {room}' --publisher-line '/join {room}' --publish-format '{payload}'
@@ -303,7 +303,9 @@ one_setup() {
   stop_all
 }
 
+ROUND=1
 for round in $(seq "$ROUNDS"); do
+  ROUND=$round
   for part in fanout latency; do
     [[ ",$PARTS," == *",$part,"* ]] || continue
     setups=$FANOUT_SETUPS
@@ -317,13 +319,16 @@ for round in $(seq "$ROUNDS"); do
 done
 
 # ---------------------------------------------------------------- table
-python3 - "$SUMMARY" "$DURATION" "$WARMUP" "$SUBSCRIBERS" "$FANOUT_RATE" "$LATENCY_RATE" "$SIZE" <<'PY'
+python3 - "$SUMMARY" "$DURATION" "$WARMUP" "$SUBSCRIBERS" "$FANOUT_RATE" "$LATENCY_RATE" "$SIZE" "$ROUNDS" <<'PY'
 import json, sys
 
-summary, duration, warmup, subscribers, fanout_rate, latency_rate, size = sys.argv[1:8]
+summary, duration, warmup, subscribers, fanout_rate, latency_rate, size, rounds = sys.argv[1:9]
 runs = []
 for line in open(summary):
-    part, setup, path, rc, load_before, load_after = line.rstrip("\n").split("\t")
+    part, setup, rnd, path, rc, load_before, load_after = line.rstrip("\n").split("\t")
+    # With several rounds each row is named by its round and compared with the rows of the same round.
+    if rounds != "1":
+        setup = f"{setup} #{rnd}"
     result = None
     if path != "-":
         try:
@@ -331,7 +336,7 @@ for line in open(summary):
             result = json.loads(text[-1]) if text else None
         except (OSError, ValueError):
             result = None
-    runs.append((part, setup, result, rc, f"{load_before}->{load_after}"))
+    runs.append((part, setup, result, rc, f"{load_before}->{load_after}", rnd))
 
 def fmt(v, digits=0):
     return "-" if v is None else f"{v:,.{digits}f}"
@@ -342,9 +347,11 @@ def ms(us):
 def pct(lat, key):
     return lat[key] if lat and lat.get("samples") else None
 
-def first(part, setup):
-    for p, s, r, _, _ in runs:
-        if (p, s) == (part, setup) and r is not None:
+def first(part, setup, rnd):
+    """The result of SETUP in the same round, or None."""
+    label = setup if rounds == "1" else f"{setup} #{rnd}"
+    for p, s, r, _, _, _ in runs:
+        if (p, s) == (part, label) and r is not None:
             return r
     return None
 
@@ -358,8 +365,8 @@ if fan:
           "(cluster: publisher on node A, subscribers split over A and B)")
     print(f"{'setup':<22} {'deliv/s':>10} {'lost':>7} {'p50 ms':>8} {'p99 ms':>8} {'err':>4} "
           f"{'gen cpu':>8} {'srv cpu':>8} {'srv/single':>10} {'load':>11}")
-    single = first("fanout", "single")
-    for part, setup, r, rc, load in fan:
+    for part, setup, r, rc, load, rnd in fan:
+        single = first("fanout", "single", rnd)
         if r is None:
             print(f"{setup:<22} {rc}")
             continue
@@ -380,14 +387,13 @@ if lat:
     print(f"LATENCY: 1 publisher -> 1 subscriber at {latency_rate} msg/s, publish->delivery")
     print(f"{'setup':<22} {'p50 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9} {'lost':>6} {'err':>4} "
           f"{'p50 +ms vs single':>18} {'p50 +ms vs same-node':>21} {'load':>11}")
-    single = first("latency", "single")
-    same = first("latency", "same-node")
     def added(r, base):
         if r is None or base is None:
             return None
         a, b = pct(r["latency_us"], "p50"), pct(base["latency_us"], "p50")
         return None if a is None or b is None else (a - b) / 1000
-    for part, setup, r, rc, load in lat:
+    for part, setup, r, rc, load, rnd in lat:
+        single, same = first("latency", "single", rnd), first("latency", "same-node", rnd)
         if r is None:
             print(f"{setup:<22} {rc}")
             continue
@@ -395,12 +401,15 @@ if lat:
         vs_single, vs_same = added(r, single), added(r, same)
         print(f"{setup:<22} {ms(pct(l, 'p50')):>8} {ms(pct(l, 'p99')):>8} {ms(pct(l, 'p999')):>9} {r['lost']:>6} {r['errors']:>4} "
               f"{fmt(vs_single, 2) if vs_single is not None else '-':>18} {fmt(vs_same, 2) if vs_same is not None else '-':>21} {load:>11}")
-    cross = first("latency", "cross-node")
-    def verdict(base, name):
+    def verdict(cross, base, name):
         gap = added(cross, base)
         return f"{name} " + ("-" if gap is None else ("met" if gap <= 1.0 else "MISSED") + f" ({gap:+.2f} ms)")
-    print("goal (issue 12): cross-node p50 at most 1 ms above one node's p50 on loopback: "
-          + verdict(single, "vs single") + ", " + verdict(same, "vs same-node"))
+    for rnd in sorted({r[5] for r in lat}, key=int):
+        cross = first("latency", "cross-node", rnd)
+        print("goal (issue 12): cross-node p50 at most 1 ms above one node's p50 on loopback"
+              + ("" if rounds == "1" else f", round {rnd}") + ": "
+              + verdict(cross, first("latency", "single", rnd), "vs single") + ", "
+              + verdict(cross, first("latency", "same-node", rnd), "vs same-node"))
     print()
 PY
 echo "details: $OUT" >&2
