@@ -136,10 +136,15 @@ public final class Room implements HistoryBudget.Owner {
     private final boolean clustered;
     /** This room's subscription to the other nodes' events; null while the room has no local occupant. */
     private CompletableFuture<Void> subscription;
-    /** Joins and watches waiting for the subscription; the room stays subscribed while any waits. */
-    private int awaitingSubscription;
+    /**
+     * Room tasks waiting for the subscription, in the order they came: joins and watches, and every task
+     * queued behind them (leaves, messages, queries), so a leave never overtakes its own join.
+     */
+    private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
     /** Messages said here that wait for their cluster id, delivered in the order they were said. */
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    /** False until the first id from the shared sequence arrives; see {@link #seen}. */
+    private boolean seenClusterId;
     /** Members of this room on other nodes, as of the last presence refresh and announcements; any thread. */
     private volatile int remoteMembers;
     /** Where the backplane hands in what other nodes say in this room. */
@@ -283,7 +288,7 @@ public final class Room implements HistoryBudget.Owner {
      * leaver. {@code slot} (null for a disconnect) gets the confirmation.
      */
     void leave(Member session, String reason, boolean quit, ReplySlot slot) {
-        executor.execute(() -> {
+        executor.execute(() -> inOrder(() -> {
             // Counted with the leaver still in, so the last arrival and first departure match.
             boolean quiet = quiet();
             if (!remove(session)) {
@@ -302,7 +307,7 @@ public final class Room implements HistoryBudget.Owner {
             if (slot != null) {
                 tell(slot, quit ? NOTHING : List.of(event));
             }
-        });
+        }));
     }
 
     private boolean remove(Member session) {
@@ -335,7 +340,7 @@ public final class Room implements HistoryBudget.Owner {
     }
 
     /**
-     * Runs {@code action} once the room receives the other nodes' events, subscribing first if it has
+     * Runs a join or watch once the room receives the other nodes' events, subscribing first if it has
      * not; on a single node, at once. So a joiner's confirmation comes after the room is live.
      */
     private void whenSubscribed(Runnable action) {
@@ -344,22 +349,42 @@ public final class Room implements HistoryBudget.Owner {
             return;
         }
         if (subscription == null) {
-            subscription = backplane.subscribe(name, sink).toCompletableFuture();
+            CompletableFuture<Void> made = backplane.subscribe(name, sink).toCompletableFuture();
+            subscription = made;
+            if (!made.isDone()) {
+                made.whenComplete((ignored, failure) -> executor.execute(() -> {
+                    if (subscription == made) {
+                        runWaiting();
+                    }
+                }));
+            }
         }
-        if (subscription.isDone()) {
+        if (subscription.isDone() && waiting.isEmpty()) {
             action.run();
-            return;
+        } else {
+            waiting.addLast(action);
         }
-        awaitingSubscription++;
-        subscription.whenComplete((ignored, failure) -> executor.execute(() -> {
-            awaitingSubscription--;
+    }
+
+    /** Runs a room task now, or behind the joins that wait for the subscription. */
+    private void inOrder(Runnable action) {
+        if (waiting.isEmpty()) {
             action.run();
-        }));
+        } else {
+            waiting.addLast(action);
+        }
+    }
+
+    private void runWaiting() {
+        Runnable next;
+        while ((next = waiting.pollFirst()) != null) {
+            next.run();
+        }
     }
 
     /** Stops receiving other nodes' events once nobody on this node is in the room or waits to be. */
     private void unsubscribeIfVacant() {
-        if (subscription != null && awaitingSubscription == 0 && memberCount == 0 && watchers.isEmpty()) {
+        if (subscription != null && waiting.isEmpty() && memberCount == 0 && watchers.isEmpty()) {
             backplane.unsubscribe(name);
             subscription = null;
         }
@@ -370,14 +395,14 @@ public final class Room implements HistoryBudget.Owner {
      * or its error goes through {@code slot}, in order with its other replies.
      */
     void publish(Member from, String nick, String text, boolean action, Instant ts, ReplySlot slot) {
-        executor.execute(() -> {
+        executor.execute(() -> inOrder(() -> {
             if (!isMember(from)) {
                 // The sender left (or was never in) the room before this message reached it.
                 tell(slot, List.of(Event.Error.aboutRoom(ErrorCode.NOT_IN_ROOM, "you are not in #" + name, name)));
                 return;
             }
             number(new Pending(from, slot, null, nick, text, action, ts));
-        });
+        }));
     }
 
     /**
@@ -400,18 +425,24 @@ public final class Room implements HistoryBudget.Owner {
                 Pending next = pending.removeFirst();
                 if (next.clusterId > 0) {
                     next.id = next.clusterId;
+                    seen(next.id);
                 } else {
-                    next.id = nextId;
+                    // Above every id seen here and time-based, so two nodes cut off at once rarely pick
+                    // the same id; the shared sequence skips past it when the link returns.
+                    next.id = Math.max(nextId, MessageIds.timeFloor());
+                    nextId = next.id + 1;
+                    lastId = Math.max(lastId, next.id);
                     backplane.numberedLocally(name, next.id);
                 }
-                nextId = Math.max(nextId, next.id + 1);
                 deliverNumbered(next);
             }
         }));
     }
 
     private void deliverNumbered(Pending message) {
-        lastId = Math.max(lastId, message.id);
+        if (!clustered) {
+            lastId = message.id;
+        }
         Event event = message.event(message.id);
         remember(event);
         fanOut(event, message.from);
@@ -454,12 +485,25 @@ public final class Room implements HistoryBudget.Owner {
         }
     }
 
+    /**
+     * A cluster id reached this room. The room's own first id only numbers a single node's messages; in
+     * a cluster the shared sequence does, so the first cluster id seen replaces it as the base.
+     */
+    private void seen(long id) {
+        if (!seenClusterId) {
+            seenClusterId = true;
+            nextId = id + 1;
+            lastId = id;
+            return;
+        }
+        nextId = Math.max(nextId, id + 1);
+        lastId = Math.max(lastId, id);
+    }
+
     /** What another node said in this room: delivered to every local occupant, and kept in local history. */
     private void deliverRemote(Event event) {
         if (event instanceof Event.Message || event instanceof Event.Action) {
-            long id = idOf(event);
-            nextId = Math.max(nextId, id + 1);
-            lastId = Math.max(lastId, id);
+            seen(idOf(event));
             remember(event);
         } else if (event instanceof Event.Join) {
             remoteMembers++;
@@ -477,8 +521,14 @@ public final class Room implements HistoryBudget.Owner {
         executor.execute(then);
     }
 
-    /** True when every outbox this room fills is empty; call on the room's executor. */
+    /**
+     * True when no message waits for its cluster id and every outbox this room fills is empty; call on
+     * the room's executor.
+     */
     boolean outboxesIdle() {
+        if (!pending.isEmpty() || !waiting.isEmpty()) {
+            return false;
+        }
         for (LoopOutbox outbox : outboxes.values()) {
             if (!outbox.isIdle()) {
                 return false;
@@ -489,7 +539,7 @@ public final class Room implements HistoryBudget.Owner {
 
     /** Tells the members that one of them changed nick. */
     void nickChanged(Member session, String oldNick, String newNick) {
-        executor.execute(() -> {
+        executor.execute(() -> inOrder(() -> {
             if (!isMember(session)) {
                 return;
             }
@@ -500,12 +550,12 @@ public final class Room implements HistoryBudget.Owner {
                 fanOut(change, session);
                 backplane.announce(name, change);
             }
-        });
+        }));
     }
 
     /** Sends the member list, of every node in a cluster, through {@code slot}. */
     void who(ReplySlot slot) {
-        executor.execute(() -> {
+        executor.execute(() -> inOrder(() -> {
             if (clustered) {
                 // The local list answers if the cluster cannot.
                 List<String> local = localNicks();
@@ -514,7 +564,7 @@ public final class Room implements HistoryBudget.Owner {
                 return;
             }
             tell(slot, List.of(new Event.Who(name, localNicks())));
-        });
+        }));
     }
 
     private List<String> localNicks() {
@@ -532,7 +582,7 @@ public final class Room implements HistoryBudget.Owner {
 
     /** Replays the last {@code count} messages to a member, then a history marker. */
     void historyLast(ReplySlot slot, int count) {
-        executor.execute(() -> {
+        executor.execute(() -> inOrder(() -> {
             if (!isMember(slot.member())) {
                 tell(slot, List.of(Event.Error.aboutRoom(ErrorCode.NOT_IN_ROOM, "join #" + name + " to read its history",
                         name)));
@@ -545,12 +595,12 @@ public final class Room implements HistoryBudget.Owner {
             long lastIssued = nextId - 1;
             long wantFrom = Math.max(firstId, lastIssued - count + 1);
             replay(slot, wantFrom, wantFrom > droppedThrough);
-        });
+        }));
     }
 
     /** Replays every held message after {@code afterId} to a member, then a history marker. */
     void historySince(ReplySlot slot, long afterId) {
-        executor.execute(() -> {
+        executor.execute(() -> inOrder(() -> {
             if (!isMember(slot.member())) {
                 tell(slot, List.of(Event.Error.aboutRoom(ErrorCode.NOT_IN_ROOM, "join #" + name + " to read its history",
                         name)));
@@ -563,7 +613,7 @@ public final class Room implements HistoryBudget.Owner {
             // Complete only if afterId belongs to this incarnation and nothing after it was dropped: an id
             // from before firstId is from a freed room or an earlier run, whose messages are gone.
             replay(slot, afterId + 1, MessageIds.complete(afterId, firstId, nextId - 1, droppedThrough));
-        });
+        }));
     }
 
     /**
@@ -576,8 +626,12 @@ public final class Room implements HistoryBudget.Owner {
                 List<Event> events = new ArrayList<>(page.replays());
                 events.add(page.end());
                 tell(slot, events);
+            } else if (afterId >= 0) {
+                replay(slot, afterId + 1, false);
             } else {
-                long from = afterId >= 0 ? afterId + 1 : Math.max(firstId, nextId - count);
+                // The last count held here, whatever their ids: cluster ids may lie below this room's firstId.
+                long from = history.size() <= count ? Long.MIN_VALUE : idOf(history.stream().skip(history.size() - count)
+                        .findFirst().orElseThrow());
                 replay(slot, from, false);
             }
         }));
@@ -758,7 +812,7 @@ public final class Room implements HistoryBudget.Owner {
                                 unsubscribeIfVacant();
                                 return;
                             }
-                            replayTo(watcher, failure == null ? withLaterLocal(page) : replayAfter(afterId, Integer.MAX_VALUE,
+                            replayTo(watcher, failure == null ? withLaterLocal(page, afterId) : replayAfter(afterId, Integer.MAX_VALUE,
                                     false));
                             addWatcher(watcher);
                         }));
@@ -770,13 +824,14 @@ public final class Room implements HistoryBudget.Owner {
      * A shared-history page followed by what reached this node after it was read: the room was already
      * subscribed, so every later message is in local history.
      */
-    private List<Event> withLaterLocal(Backplane.HistoryPage page) {
-        long after = page.end().lastId();
+    private List<Event> withLaterLocal(Backplane.HistoryPage page, long afterId) {
+        // Past the page's last message, or past what the watcher asked for when the page was empty.
+        long after = Math.max(page.end().lastId(), afterId);
         List<Event> events = new ArrayList<>(page.replays());
         int count = page.replays().size();
         long first = page.end().firstId();
         long last = after;
-        if (after > 0) {
+        if (after >= 0) {
             for (Event event : history) {
                 long id = idOf(event);
                 if (id > after) {
@@ -816,7 +871,7 @@ public final class Room implements HistoryBudget.Owner {
 
     /** Removes a watcher; nobody is told. */
     public void unwatch(Member watcher) {
-        executor.execute(() -> {
+        executor.execute(() -> inOrder(() -> {
             if (!watchers.remove(watcher)) {
                 return;
             }
@@ -831,7 +886,7 @@ public final class Room implements HistoryBudget.Owner {
             }
             backplane.watchers(name, watcherCount);
             unsubscribeIfVacant();
-        });
+        }));
     }
 
     /**

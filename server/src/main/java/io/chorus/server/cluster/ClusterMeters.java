@@ -18,8 +18,11 @@ final class ClusterMeters {
     private volatile boolean linkUp;
     /** The last PING round trip in nanoseconds; -1 before the first. */
     private final AtomicLong rttNanos = new AtomicLong(-1);
+    /** Held here: a gauge keeps only a weak reference to its state, and a lambda would be collected. */
+    private final IntSupplier subscribedRooms;
 
     ClusterMeters(MeterRegistry registry, IntSupplier subscribedRooms) {
+        this.subscribedRooms = subscribedRooms;
         out = Counter.builder("chorus.cluster.messages.out")
                 .description("Messages and room events this node sent to the other nodes").register(registry);
         in = Counter.builder("chorus.cluster.messages.in")
@@ -30,7 +33,7 @@ final class ClusterMeters {
                 .description("1 while this node's link to Redis is up").register(registry);
         Gauge.builder("chorus.cluster.rtt", this, m -> m.rttNanos.get() < 0 ? Double.NaN : m.rttNanos.get() / 1e9)
                 .baseUnit("seconds").description("The last PING round trip to Redis").register(registry);
-        Gauge.builder("chorus.cluster.subscribed.rooms", subscribedRooms, IntSupplier::getAsInt)
+        Gauge.builder("chorus.cluster.subscribed.rooms", this, m -> m.subscribedRooms.getAsInt())
                 .description("Rooms whose channel this node subscribes to (rooms with local members or watchers)")
                 .register(registry);
     }

@@ -7,7 +7,9 @@ import io.chorus.server.chat.Backplane;
 import io.chorus.server.http.HealthStatus;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
@@ -96,6 +98,8 @@ public final class RedisBackplane implements Backplane {
     private final Map<String, Integer> watching = new ConcurrentHashMap<>();
     /** Nicks this node holds, by key, with the nick as shown. */
     private final Map<String, String> nicks = new ConcurrentHashMap<>();
+    /** Rooms left while the link was down: Lettuce re-subscribes them on reconnect, so restored() undoes that. */
+    private final Set<String> leftWhileDown = ConcurrentHashMap.newKeySet();
     /** Rooms where this node numbered messages alone, with the highest such id. */
     private final Map<String, Long> numberedAlone = new ConcurrentHashMap<>();
     private volatile Consumer<String> nickLost = nick -> { };
@@ -134,6 +138,16 @@ public final class RedisBackplane implements Backplane {
             Thread thread = new Thread(r, "chorus-cluster");
             thread.setDaemon(true);
             return thread;
+        });
+        // A dropped connection is known at once, not at the next PING: from then on the chat core serves
+        // locally, and when the link is back restored() subscribes everything again.
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                if (!closed.get()) {
+                    timer.execute(RedisBackplane.this::lost);
+                }
+            }
         });
     }
 
@@ -219,11 +233,10 @@ public final class RedisBackplane implements Backplane {
             }
             if (up && !linked) {
                 restored();
-            } else if (!up && linked) {
-                linked = false;
-                meters.link(false);
-                health.degraded("cluster: Redis unreachable");
-                log.warn("cluster: link to Redis lost; serving local chat, cross-node delivery paused");
+            } else if (!up) {
+                lost();
+            } else if (!numberedAlone.isEmpty()) {
+                skipPastLocalIds(commands.async());
             }
             if (linked && System.currentTimeMillis() - lastRefresh >= options.refreshEvery().toMillis()) {
                 refresh();
@@ -234,6 +247,17 @@ public final class RedisBackplane implements Backplane {
         }
     }
 
+    /** The link went down; on the timer thread. */
+    private void lost() {
+        if (!linked || closed.get()) {
+            return;
+        }
+        linked = false;
+        meters.link(false);
+        health.degraded("cluster: Redis unreachable");
+        log.warn("cluster: link to Redis lost; serving local chat, cross-node delivery paused");
+    }
+
     /**
      * The link is up (for the first time or again): subscribe every local room, write presence and
      * nicks, and move each room's sequence past ids numbered here alone.
@@ -241,22 +265,54 @@ public final class RedisBackplane implements Backplane {
     private void restored() {
         boolean first = lastRefresh == 0;
         RedisAsyncCommands<String, String> redis = commands.async();
+        if (first) {
+            warnIfIdTaken(redis);
+        }
         pubsub.async().ssubscribe(ClusterKeys.nodeChannel(node));
         for (String room : subscribed.keySet()) {
             pubsub.async().ssubscribe(ClusterKeys.roomChannel(room));
         }
-        for (Map.Entry<String, Long> alone : numberedAlone.entrySet()) {
-            ClusterScripts.SKIP_PAST.run(redis, ScriptOutputType.INTEGER,
-                    new String[] {ClusterKeys.sequence(alone.getKey())}, Long.toString(alone.getValue()))
-                    .thenRun(() -> numberedAlone.remove(alone.getKey(), alone.getValue()));
+        for (String room : leftWhileDown) {
+            leftWhileDown.remove(room);
+            if (!subscribed.containsKey(room)) {
+                pubsub.async().sunsubscribe(ClusterKeys.roomChannel(room));
+            }
         }
         linked = true;
+        skipPastLocalIds(redis);
         meters.link(true);
         refillGuests();
         refresh();
         health.up();
         if (!first) {
             log.info("cluster: link to Redis restored");
+        }
+    }
+
+    /**
+     * Two running nodes with one id would skip each other's messages as their own. A node that restarts
+     * within the TTL also finds its id, so this only warns.
+     */
+    private void warnIfIdTaken(RedisAsyncCommands<String, String> redis) {
+        redis.zscore(ClusterKeys.NODES, node).thenAccept(expiry -> {
+            if (expiry != null && expiry > System.currentTimeMillis()) {
+                log.warn("cluster: a node with id {} refreshed its presence within the last {} ms; if it is still"
+                        + " running, give each node its own --node-id, or they will miss each other's messages",
+                        node, ttlMillis);
+            }
+        });
+    }
+
+    /**
+     * Moves each room's shared sequence past the ids this node issued alone. Runs when the link returns,
+     * and at every check while any are left: a send can fail (a timeout, a flap shorter than a check)
+     * without the link ever being seen down.
+     */
+    private void skipPastLocalIds(RedisAsyncCommands<String, String> redis) {
+        for (Map.Entry<String, Long> alone : numberedAlone.entrySet()) {
+            ClusterScripts.SKIP_PAST.run(redis, ScriptOutputType.INTEGER,
+                    new String[] {ClusterKeys.sequence(alone.getKey())}, Long.toString(alone.getValue()))
+                    .thenRun(() -> numberedAlone.remove(alone.getKey(), alone.getValue()));
         }
     }
 
@@ -375,6 +431,7 @@ public final class RedisBackplane implements Backplane {
     @Override
     public CompletionStage<Void> subscribe(String room, RoomSink sink) {
         subscribed.put(room, sink);
+        leftWhileDown.remove(room);
         StatefulRedisPubSubConnection<String, String> sub = pubsub;
         if (sub == null || !linked) {
             // Subscribed when the link comes up (restored()).
@@ -395,7 +452,13 @@ public final class RedisBackplane implements Backplane {
         subscribed.remove(room);
         StatefulRedisPubSubConnection<String, String> sub = pubsub;
         if (sub != null && linked) {
-            sub.async().sunsubscribe(ClusterKeys.roomChannel(room));
+            sub.async().sunsubscribe(ClusterKeys.roomChannel(room)).whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    leftWhileDown.add(room);
+                }
+            });
+        } else {
+            leftWhileDown.add(room);
         }
     }
 
@@ -479,7 +542,8 @@ public final class RedisBackplane implements Backplane {
     /**
      * Turns the history script's reply into replays and an end marker. Ids in a room's sequence are
      * consecutive, so the answer is complete exactly when it starts right after {@code afterId} (or
-     * nothing came after it), or, for the last N, when N came back or the first came back.
+     * nothing came after it), or, for the last N, when N came back or the first came back. {@code afterId}
+     * 0 asks for everything held, complete when the first of the sequence is still there.
      */
     static HistoryPage page(String room, long afterId, int limit, List<Object> reply) {
         long last = Long.parseLong(String.valueOf(reply.get(0)));
@@ -498,9 +562,11 @@ public final class RedisBackplane implements Backplane {
             Collections.reverse(ids);
         }
         boolean complete;
-        if (afterId >= 0) {
-            complete = ids.isEmpty() ? afterId == last && last > 0 || last == 0 && afterId == 0
-                    : ids.get(0) == afterId + 1;
+        if (afterId == 0) {
+            // "since 0" asks for everything the room holds, as on one node: complete if nothing was trimmed.
+            complete = ids.isEmpty() ? last == 0 : ids.get(0) == first;
+        } else if (afterId > 0) {
+            complete = ids.isEmpty() ? afterId == last : ids.get(0) == afterId + 1;
         } else {
             complete = ids.size() >= limit || (ids.isEmpty() ? last == 0 : ids.get(0) == first);
         }

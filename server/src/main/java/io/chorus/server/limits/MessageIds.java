@@ -62,6 +62,14 @@ public final class MessageIds {
     }
 
     /**
+     * The lowest id the wall clock allows now ({@code now * 1000}): where a sequence starts, and what a
+     * cluster node cut off from Redis numbers at least from (see {@code Room}).
+     */
+    public static long timeFloor() {
+        return Math.multiplyExact(System.currentTimeMillis(), PER_MILLI);
+    }
+
+    /**
      * The first id of a new room incarnation: above every id retired so far and at least
      * {@code now * 1000}. Call it when the room is created, before it is visible to anyone.
      */
