@@ -639,18 +639,17 @@ public final class Room implements HistoryBudget.Owner {
 
     private void replay(ReplySlot slot, long fromId, boolean complete) {
         List<Event> replayed = new ArrayList<>();
-        long first = 0;
-        long last = 0;
         for (Event event : history) {
-            long id = idOf(event);
-            if (id >= fromId) {
-                replayed.add(event instanceof Event.Message m ? m.asReplay() : ((Event.Action) event).asReplay());
-                if (first == 0) {
-                    first = id;
-                }
-                last = id;
+            if (idOf(event) >= fromId) {
+                replayed.add(asReplay(event));
             }
         }
+        if (clustered) {
+            // Held in arrival order, where this node's own messages may sit a few places from id order.
+            replayed.sort(java.util.Comparator.comparingLong(Room::idOf));
+        }
+        long first = replayed.isEmpty() ? 0 : idOf(replayed.get(0));
+        long last = replayed.isEmpty() ? 0 : idOf(replayed.get(replayed.size() - 1));
         replayed.add(new Event.HistoryEnd(name, complete, replayed.size(), first, last));
         tell(slot, replayed);
     }
