@@ -51,17 +51,18 @@ final class CommonOptions {
                     + "small backlog (ncat: 10) may never accept the overflow. Default: ${DEFAULT-VALUE}.")
     int connectConcurrency;
 
-    @Option(names = "--server-pid", paramLabel = "PID", defaultValue = "0",
+    @Option(names = "--server-pid", paramLabel = "PID", split = ",", splitSynopsisLabel = ",",
             description = "The server's process id: the result then shows its CPU use in the measured window, "
-                    + "next to the load generator's own. Default: not measured.")
-    long serverPid;
+                    + "next to the load generator's own. Several (a cluster's nodes and Redis) are added up. "
+                    + "Default: not measured.")
+    List<Long> serverPids = new ArrayList<>();
 
     @Option(names = "--json", description = "Print the final result as one JSON object instead of a table.")
     boolean json;
 
     LoadSettings toSettings() {
         return new LoadSettings(host, port, sourceAddresses, transport, threads, connectConcurrency,
-                seconds("warmup", warmupSeconds), seconds("duration", durationSeconds), seconds("timeout", timeoutSeconds), serverPid);
+                seconds("warmup", warmupSeconds), seconds("duration", durationSeconds), seconds("timeout", timeoutSeconds), serverPids);
     }
 
     private static Duration seconds(String name, double value) {

@@ -51,7 +51,7 @@ public final class EchoLoad {
             Timeline.Window window = Timeline.run(settings, new Timeline.Listener() {
                 @Override
                 public void measuringStarted() {
-                    cpuAtStart[0] = ProcessCpu.Use.start(settings.serverPid());
+                    cpuAtStart[0] = ProcessCpu.Use.start(settings.serverPids());
                     stats.measuring = true;
                 }
 
@@ -67,7 +67,7 @@ public final class EchoLoad {
                 }
             });
             stats.measuring = false;
-            ProcessCpu.Use cpu = cpuAtStart[0].since(settings.serverPid());
+            ProcessCpu.Use cpu = cpuAtStart[0].since(settings.serverPids());
             stats.stopping = true;
             if (pacer != null) {
                 pacer.stop();

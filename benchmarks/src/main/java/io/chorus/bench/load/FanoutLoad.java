@@ -32,7 +32,7 @@ public final class FanoutLoad {
     public static FanoutResult run(FanoutLoadConfig config, PrintWriter err) throws InterruptedException {
         LoadSettings settings = config.settings();
         Progress progress = new Progress(err, "fanout");
-        FanoutStats stats = new FanoutStats(config.subscribers(), config.publishers());
+        FanoutStats stats = new FanoutStats(config.subscribers(), config.publishers(), config.subscriberPortCount());
         Queue<FanoutPublisherHandler> publishers = new ConcurrentLinkedQueue<>();
         AtomicInteger subscribed = new AtomicInteger();
         // Publishers get an event loop of their own, so a busy subscriber loop never delays the schedule.
@@ -44,13 +44,19 @@ public final class FanoutLoad {
             if (ws != null) {
                 progress.note("subscribers over WebSocket: ws://" + settings.host() + ":" + ws.port() + ws.path());
             }
+            if (!config.subscriberPorts().isEmpty()) {
+                progress.note("subscribers spread over ports " + config.subscriberPorts() + " (round robin), publishers on "
+                        + settings.port());
+            }
             LoadClient.ConnectSummary subs = client.connectAll(config.subscribers(), 0,
                     client.connectDeadline(config.subscribers()),
                     index -> subscriberInitializer(new FanoutSubscriberHandler(index, config, stats), settings.host(), ws),
-                    (index, channel, nanos) -> subscribed.incrementAndGet(),
+                    (index, channel, nanos) -> {
+                        subscribed.incrementAndGet();
+                        stats.connectedByPort.incrementAndGet(config.portIndexOf(index));
+                    },
                     () -> progress.note(subscribed.get() + " subscribers connected, " + stats.ready.get() + " ready"),
-                    false, ws == null ? new InetSocketAddress(settings.host(), settings.port())
-                            : new InetSocketAddress(settings.host(), ws.port()));
+                    false, index -> new InetSocketAddress(settings.host(), ws == null ? config.subscriberPort(index) : ws.port()));
             LoadClient.ConnectSummary pubs = client.connectAll(config.publishers(), 0,
                     client.connectDeadline(config.publishers()),
                     index -> publisherInitializer(new FanoutPublisherHandler(index, config, stats)),
@@ -85,7 +91,7 @@ public final class FanoutLoad {
             Timeline.Window window = Timeline.run(settings, new Timeline.Listener() {
                 @Override
                 public void measuringStarted() {
-                    cpuAtStart[0] = ProcessCpu.Use.start(settings.serverPid());
+                    cpuAtStart[0] = ProcessCpu.Use.start(settings.serverPids());
                     stats.measuring = true;
                     for (FanoutPublisherHandler publisher : publishers) {
                         publisher.eventLoop().execute(publisher::startWindow);
@@ -108,7 +114,7 @@ public final class FanoutLoad {
                 }
             });
             stats.measuring = false;
-            ProcessCpu.Use cpu = cpuAtStart[0].since(settings.serverPid());
+            ProcessCpu.Use cpu = cpuAtStart[0].since(settings.serverPids());
             pacer.stop();
             long publishedInWindow = 0;
             for (FanoutPublisherHandler publisher : publishers) {
@@ -122,8 +128,19 @@ public final class FanoutLoad {
             }
             stats.closing = true;
             return FanoutResult.of(config, client.transportName(), subs, pubs, ready, publishedInWindow,
-                    window.seconds(), stats, stats.latency.total(), cpu).withBreakdown(stats.breakdown());
+                    window.seconds(), stats, stats.latency.total(), cpu).withBreakdown(stats.breakdown())
+                    .withByPort(byPort(config, stats));
         }
+    }
+
+    /** The figures of each of {@code --subscriber-ports}; none without that option. Call once, after the drain. */
+    private static List<FanoutResult.PortResult> byPort(FanoutLoadConfig config, FanoutStats stats) {
+        List<FanoutResult.PortResult> ports = new java.util.ArrayList<>();
+        for (int i = 0; i < config.subscriberPorts().size(); i++) {
+            ports.add(new FanoutResult.PortResult(config.subscriberPorts().get(i), stats.connectedByPort.get(i),
+                    stats.readyByPort.get(i), stats.latencyOfPort(i)));
+        }
+        return ports;
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.chorus.bench.load;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,6 +29,9 @@ import picocli.CommandLine.Spec;
             "  Chorus, subscribers on WebSocket: --ws-port 8080 (publishers stay on --port);",
             "               the ready text defaults to the JSON join event then; run the server",
             "               with --idle-timeout 0, as raw subscribers do not answer pings",
+            "  Chorus cluster, subscribers over two nodes: --port A --subscriber-ports A,B",
+            "               (subscriber i goes to port i mod 2; the publishers stay on --port);",
+            "               the result then shows each port's subscribers, delivered and latency",
             "  ncat --chat: --subscribe-line '' --publisher-line ''",
             "               --ready-line-contains 'already connected'",
             "               --connect-concurrency 8",
@@ -92,6 +97,12 @@ public final class FanoutLoadCommand implements Callable<Integer> {
             description = "The WebSocket path with --ws-port. Default: ${DEFAULT-VALUE}.")
     String wsPath;
 
+    @Option(names = "--subscriber-ports", paramLabel = "PORT", split = ",", splitSynopsisLabel = ",",
+            description = "Spread the TCP subscribers over these ports on --host, round robin (subscriber i to "
+                    + "port i mod n), e.g. the chat ports of several cluster nodes; publishers stay on --port. "
+                    + "The result adds deliveries and latency per port. Not with --ws-port. Default: all on --port.")
+    List<Integer> subscriberPorts = new ArrayList<>();
+
     /** What marks a WebSocket subscriber ready by default: the JSON join event for the room. */
     static final String WS_READY_LINE_CONTAINS = "\"type\":\"join\",\"room\":\"{room}\"";
 
@@ -115,7 +126,8 @@ public final class FanoutLoadCommand implements Callable<Integer> {
             String ready = ws != null && readyLineContains.equals(FanoutLoadConfig.DEFAULT_READY_LINE_CONTAINS)
                     ? WS_READY_LINE_CONTAINS : readyLineContains;
             config = new FanoutLoadConfig(common.toSettings(), subscribers, publishers, size, rate, room, subscribeLine,
-                    publisherLine, publishFormat, ready, Duration.ofNanos(Math.round(settleSeconds * 1e9)), ws);
+                    publisherLine, publishFormat, ready, Duration.ofNanos(Math.round(settleSeconds * 1e9)), ws,
+                    subscriberPorts);
         } catch (IllegalArgumentException e) {
             throw LoadCommand.badOption(spec, e);
         }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What {@code load fanout} does: how many subscribers and publishers, the publish rate and payload size,
@@ -24,6 +25,9 @@ import java.time.Duration;
  * @param settle            extra wait after every subscriber is ready, before publishing starts
  * @param webSocket         where subscribers connect over WebSocket instead of TCP to the target; null
  *                          for TCP (publishers always use the target)
+ * @param subscriberPorts   TCP ports on the target's host that subscriber {@code i} connects to, in turn
+ *                          ({@code i mod n}), for a cluster whose nodes listen on different ports; empty
+ *                          means the target's port. Publishers always use the target.
  */
 public record FanoutLoadConfig(
         LoadSettings settings,
@@ -37,7 +41,8 @@ public record FanoutLoadConfig(
         String publishFormat,
         String readyLineContains,
         Duration settle,
-        WebSocketTarget webSocket) {
+        WebSocketTarget webSocket,
+        List<Integer> subscriberPorts) {
 
     /** A WebSocket endpoint on the target's host: Chorus's {@code /ws} on its HTTP port. */
     public record WebSocketTarget(int port, String path) {
@@ -55,7 +60,15 @@ public record FanoutLoadConfig(
         }
     }
 
-    /** A run whose subscribers use TCP, like the publishers. */
+    /** A run whose subscribers all connect to one endpoint: the target, or {@code webSocket}. */
+    public FanoutLoadConfig(LoadSettings settings, int subscribers, int publishers, int size, long rate, String room,
+            String subscribeLine, String publisherLine, String publishFormat, String readyLineContains, Duration settle,
+            WebSocketTarget webSocket) {
+        this(settings, subscribers, publishers, size, rate, room, subscribeLine, publisherLine, publishFormat,
+                readyLineContains, settle, webSocket, List.of());
+    }
+
+    /** A run whose subscribers use TCP to the target, like the publishers. */
     public FanoutLoadConfig(LoadSettings settings, int subscribers, int publishers, int size, long rate, String room,
             String subscribeLine, String publisherLine, String publishFormat, String readyLineContains, Duration settle) {
         this(settings, subscribers, publishers, size, rate, room, subscribeLine, publisherLine, publishFormat,
@@ -83,6 +96,16 @@ public record FanoutLoadConfig(
         requireNonNull(publishFormat, "publishFormat");
         requireNonNull(readyLineContains, "readyLineContains");
         requireNonNull(settle, "settle");
+        subscriberPorts = List.copyOf(requireNonNull(subscriberPorts, "subscriberPorts"));
+        for (int port : subscriberPorts) {
+            if (port < 1 || port > 65_535) {
+                throw new IllegalArgumentException("subscriber port must be 1-65535: " + port);
+            }
+        }
+        if (!subscriberPorts.isEmpty() && webSocket != null) {
+            // One subscriber transport per run keeps the per-port figures comparable.
+            throw new IllegalArgumentException("subscriber ports and a WebSocket port do not go together");
+        }
         if (subscribers < 1) {
             throw new IllegalArgumentException("subscribers must be at least 1: " + subscribers);
         }
@@ -106,6 +129,21 @@ public record FanoutLoadConfig(
                 throw new IllegalArgumentException("lines must not contain CR or LF: " + line);
             }
         }
+    }
+
+    /** How many endpoints the subscribers are spread over: 1 unless {@link #subscriberPorts} names more. */
+    int subscriberPortCount() {
+        return Math.max(1, subscriberPorts.size());
+    }
+
+    /** Which of the {@link #subscriberPortCount()} endpoints subscriber {@code index} uses: round robin. */
+    int portIndexOf(int index) {
+        return index % subscriberPortCount();
+    }
+
+    /** The TCP port subscriber {@code index} connects to (the WebSocket target is handled by the caller). */
+    int subscriberPort(int index) {
+        return subscriberPorts.isEmpty() ? settings.port() : subscriberPorts.get(portIndexOf(index));
     }
 
     /** The subscribe line with the room filled in, as UTF-8 plus LF, or null to send nothing. */

@@ -1,6 +1,10 @@
 package io.chorus.bench.load;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -27,6 +31,8 @@ import org.HdrHistogram.Histogram;
  * @param breakdown          per message of publisher 0 in the window, per subscriber event loop: latency of
  *                           the first delivery, of the last delivery, and the spread between them; or null
  * @param firstError         a description of the first error, or null
+ * @param byPort             with {@code --subscriber-ports}: the subscribers of each port and what they got,
+ *                           in the order given; otherwise empty
  */
 public record FanoutResult(
         FanoutLoadConfig config,
@@ -48,7 +54,35 @@ public record FanoutResult(
         long largestBatch,
         ProcessCpu.Use cpu,
         String firstError,
-        Histogram[] breakdown) {
+        Histogram[] breakdown,
+        List<PortResult> byPort) {
+
+    /**
+     * The subscribers that connected to one of the {@code --subscriber-ports} and what they received of
+     * the measured window.
+     *
+     * @param port        the TCP port
+     * @param subscribers subscribers connected to it
+     * @param ready       of those, ready when publishing started
+     * @param latency     publish-to-delivery times of their measured deliveries, in nanoseconds; one
+     *                    sample per delivery, so its count is their deliveries
+     */
+    public record PortResult(int port, int subscribers, int ready, Histogram latency) {
+
+        /** Measured deliveries to this port's subscribers. */
+        public long delivered() {
+            return latency.getTotalCount();
+        }
+
+        /** Of the run's {@code published} messages, deliveries this port's ready subscribers did not get. */
+        public long lost(long published) {
+            return Math.max(0, published * ready - delivered());
+        }
+    }
+
+    public FanoutResult {
+        byPort = List.copyOf(byPort);
+    }
 
     static FanoutResult of(FanoutLoadConfig config, String transport, LoadClient.ConnectSummary subs,
             LoadClient.ConnectSummary pubs, int ready, long published, double seconds, FanoutStats stats, Histogram latency,
@@ -57,14 +91,21 @@ public record FanoutResult(
                 published, seconds, stats.measuredDeliveries(), stats.deliveriesInWindow(),
                 latency == null ? new Histogram(3) : latency, stats.corrupt.sum(), stats.duplicates.sum(),
                 stats.disconnects.sum() + stats.exceptions.sum(), stats.silentSubscribers(subs.succeeded()),
-                stats.batchedTicks.sum(), stats.largestBatch.get(), cpu, stats.firstError.get(), null);
+                stats.batchedTicks.sum(), stats.largestBatch.get(), cpu, stats.firstError.get(), null, List.of());
     }
 
     /** This result with the per-message latency breakdown. */
     FanoutResult withBreakdown(Histogram[] firstLastSpread) {
         return new FanoutResult(config, transport, subscribers, ready, publishers, connectFailures, published, seconds,
                 delivered, deliveriesInWindow, latency, corrupt, duplicates, disconnects, silentSubscribers, batchedTicks,
-                largestBatch, cpu, firstError, firstLastSpread);
+                largestBatch, cpu, firstError, firstLastSpread, byPort);
+    }
+
+    /** This result with the figures per subscriber port. */
+    FanoutResult withByPort(List<PortResult> ports) {
+        return new FanoutResult(config, transport, subscribers, ready, publishers, connectFailures, published, seconds,
+                delivered, deliveriesInWindow, latency, corrupt, duplicates, disconnects, silentSubscribers, batchedTicks,
+                largestBatch, cpu, firstError, breakdown, ports);
     }
 
     /** Deliveries the window should have produced: every message published in it, to every ready subscriber. */
@@ -103,6 +144,8 @@ public record FanoutResult(
                 s.target(), publishers, subscribers, config.rate(), config.size(), seconds, s.warmup().toMillis() / 1000.0, transport);
         Report report = new Report("fanout", title)
                 .field("target", null, s.target())
+                .field("subscriber_ports", byPort.isEmpty() ? null : "subscriber ports", byPort.isEmpty() ? null
+                        : String.join(",", byPort.stream().map(p -> String.valueOf(p.port())).toList()))
                 .field("transport", null, transport)
                 .field("subscribers", "subscribers", subscribers)
                 .field("ready", "  ready", ready)
@@ -124,6 +167,23 @@ public record FanoutResult(
             report.latency("first_delivery_us", "  per message: first delivery", breakdown[0])
                     .latency("last_delivery_us", "  per message: last delivery", breakdown[1])
                     .latency("fanout_spread_us", "  per message: last - first", breakdown[2]);
+        }
+        if (!byPort.isEmpty()) {
+            List<Object> ports = new ArrayList<>();
+            for (PortResult port : byPort) {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("port", port.port());
+                entry.put("subscribers", port.subscribers());
+                entry.put("ready", port.ready());
+                entry.put("delivered", port.delivered());
+                entry.put("lost", port.lost(published));
+                entry.put("latency_us", Report.latencySummary(port.latency()));
+                ports.add(entry);
+                report.row(String.format(Locale.ROOT, "  port %d: %,d subscribers, %,d ready", port.port(), port.subscribers(),
+                        port.ready()), String.format(Locale.ROOT, "%,d delivered, %,d lost", port.delivered(), port.lost(published)));
+                report.latencyRow("    publish->delivery", port.latency());
+            }
+            report.field("by_subscriber_port", null, ports);
         }
         report
                 .field("errors", "errors", errors())

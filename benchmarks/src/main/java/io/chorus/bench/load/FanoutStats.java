@@ -33,12 +33,32 @@ final class FanoutStats {
     final AtomicIntegerArray windowStartSeq;
     /** Per subscriber: deliveries so far, written only by that subscriber's event loop. */
     final AtomicLongArray perSubscriber;
+    /** Per subscriber endpoint ({@link FanoutLoadConfig#portIndexOf}): subscribers connected. */
+    final AtomicIntegerArray connectedByPort;
+    /** Per subscriber endpoint: subscribers ready. */
+    final AtomicIntegerArray readyByPort;
+    /**
+     * Per subscriber endpoint: the latencies of its subscribers, so a cluster run shows the subscribers
+     * on the publisher's node apart from those on other nodes; empty when there is one endpoint.
+     */
+    private final LatencyRecorder[] latencyByPort;
 
     volatile boolean measuring;
     volatile boolean closing;
 
     FanoutStats(int subscribers, int publishers) {
+        this(subscribers, publishers, 1);
+    }
+
+    /** Stats for subscribers spread over {@code ports} endpoints; more than one keeps latencies per endpoint. */
+    FanoutStats(int subscribers, int publishers, int ports) {
         perSubscriber = new AtomicLongArray(subscribers);
+        connectedByPort = new AtomicIntegerArray(ports);
+        readyByPort = new AtomicIntegerArray(ports);
+        latencyByPort = new LatencyRecorder[ports > 1 ? ports : 0];
+        for (int i = 0; i < latencyByPort.length; i++) {
+            latencyByPort[i] = new LatencyRecorder();
+        }
         windowStartSeq = new AtomicIntegerArray(publishers);
         for (int i = 0; i < publishers; i++) {
             windowStartSeq.set(i, Integer.MAX_VALUE);
@@ -47,7 +67,21 @@ final class FanoutStats {
 
     /** The counters of the subscribers on {@code eventLoop}; only that loop's thread may update them. */
     LoopStats loop(io.netty.channel.EventLoop eventLoop) {
-        return loops.computeIfAbsent(eventLoop, key -> new LoopStats(eventLoop, latency.shardFor(key)));
+        return loops.computeIfAbsent(eventLoop, key -> {
+            LatencyRecorder.Shard[] byPort = new LatencyRecorder.Shard[latencyByPort.length];
+            for (int i = 0; i < byPort.length; i++) {
+                byPort[i] = latencyByPort[i].shardFor(key);
+            }
+            return new LoopStats(eventLoop, latency.shardFor(key), byPort);
+        });
+    }
+
+    /**
+     * The measured latencies of the subscribers on endpoint {@code port}; call once, after the run has
+     * drained. With one endpoint that is all of them.
+     */
+    Histogram latencyOfPort(int port) {
+        return latencyByPort.length == 0 ? latency.total() : latencyByPort[port].total();
     }
 
     /**
@@ -105,6 +139,8 @@ final class FanoutStats {
     static final class LoopStats {
         private final io.netty.channel.EventLoop eventLoop;
         private final LatencyRecorder.Shard latency;
+        /** This loop's shard of each endpoint's latencies; empty with one endpoint. */
+        private final LatencyRecorder.Shard[] latencyByPort;
         private final MessageSpread spread = new MessageSpread();
         private final AtomicLong deliveries = new AtomicLong();
         private final AtomicLong measured = new AtomicLong();
@@ -112,9 +148,10 @@ final class FanoutStats {
         /** Read buffers are copied here by the loop's subscribers, one at a time. */
         private byte[] scratch = new byte[4096];
 
-        LoopStats(io.netty.channel.EventLoop eventLoop, LatencyRecorder.Shard latency) {
+        LoopStats(io.netty.channel.EventLoop eventLoop, LatencyRecorder.Shard latency, LatencyRecorder.Shard[] latencyByPort) {
             this.eventLoop = eventLoop;
             this.latency = latency;
+            this.latencyByPort = latencyByPort;
         }
 
         /** The loop's scratch array, at least {@code bytes} long; only the loop's thread may use it. */
@@ -126,10 +163,12 @@ final class FanoutStats {
         }
 
         /**
-         * One delivery of message {@code seq} from publisher {@code source}: counted, its latency recorded
-         * once, and (publisher 0 only) folded into the per-message breakdown.
+         * One delivery of message {@code seq} from publisher {@code source} to a subscriber on endpoint
+         * {@code port}: counted, its latency recorded once (and once more for its endpoint when there
+         * are several), and (publisher 0 only) folded into the per-message breakdown.
          */
-        void delivered(int source, int seq, long sentNanos, long now, boolean publishedInWindow, boolean arrivedInWindow) {
+        void delivered(int source, int seq, long sentNanos, long now, boolean publishedInWindow, boolean arrivedInWindow,
+                int port) {
             if (source == 0) {
                 spread.delivered(seq, sentNanos, now, publishedInWindow);
             }
@@ -141,6 +180,9 @@ final class FanoutStats {
                 inWindow.lazySet(inWindow.get() + 1);
             }
             latency.record(now - sentNanos, publishedInWindow);
+            if (latencyByPort.length > 0) {
+                latencyByPort[port].record(now - sentNanos, publishedInWindow);
+            }
         }
     }
 

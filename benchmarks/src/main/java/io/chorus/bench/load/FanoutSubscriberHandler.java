@@ -26,6 +26,8 @@ final class FanoutSubscriberHandler extends ChannelInboundHandlerAdapter {
     private static final byte MARKER_FIRST = 'C';
 
     private final int index;
+    /** Which subscriber endpoint this subscriber connects to, for the per-endpoint figures. */
+    private final int port;
     private final int size;
     private final byte[] subscribeLine;
     private final ReadyMatcher readyMatcher;
@@ -42,6 +44,7 @@ final class FanoutSubscriberHandler extends ChannelInboundHandlerAdapter {
 
     FanoutSubscriberHandler(int index, FanoutLoadConfig config, FanoutStats stats) {
         this.index = index;
+        this.port = config.portIndexOf(index);
         this.size = config.size();
         this.subscribeLine = config.subscribeBytes();
         byte[] needle = config.readyNeedle();
@@ -72,6 +75,7 @@ final class FanoutSubscriberHandler extends ChannelInboundHandlerAdapter {
         if (!ready) {
             ready = true;
             stats.ready.incrementAndGet();
+            stats.readyByPort.incrementAndGet(port);
         }
     }
 
@@ -164,7 +168,8 @@ final class FanoutSubscriberHandler extends ChannelInboundHandlerAdapter {
         lastSeq[source] = seq;
         // A release store: the run's thread reads it only at the end, so no fence per delivery is needed.
         stats.perSubscriber.lazySet(index, ++received);
-        loop.delivered(source, seq, decoded.sentNanos, now, seq >= stats.windowStartSeq.get(source), stats.measuring);
+        loop.delivered(source, seq, decoded.sentNanos, now, seq >= stats.windowStartSeq.get(source), stats.measuring,
+                port);
     }
 
     @Override

@@ -114,6 +114,13 @@ final class LoadClient implements AutoCloseable {
     /** As above, to {@code to} instead of the target. */
     ConnectSummary connectAll(int count, double perSecond, long deadlineNanos, IntFunction<ChannelHandler> initializerFor,
             ConnectListener listener, Runnable everySecond, boolean side, InetSocketAddress to) throws InterruptedException {
+        return connectAll(count, perSecond, deadlineNanos, initializerFor, listener, everySecond, side, index -> to);
+    }
+
+    /** As above, connection {@code index} to {@code addressOf.apply(index)} (fan-out over several nodes). */
+    ConnectSummary connectAll(int count, double perSecond, long deadlineNanos, IntFunction<ChannelHandler> initializerFor,
+            ConnectListener listener, Runnable everySecond, boolean side, IntFunction<InetSocketAddress> addressOf)
+            throws InterruptedException {
         int concurrency = settings.connectConcurrency();
         Semaphore pending = new Semaphore(concurrency);
         AtomicInteger succeeded = new AtomicInteger();
@@ -138,7 +145,7 @@ final class LoadClient implements AutoCloseable {
             attempted++;
             int index = i;
             long began = System.nanoTime();
-            connect(index, initializerFor.apply(index), side, to).addListener((ChannelFuture f) -> {
+            connect(index, initializerFor.apply(index), side, addressOf.apply(index)).addListener((ChannelFuture f) -> {
                 try {
                     if (f.isSuccess()) {
                         succeeded.incrementAndGet();

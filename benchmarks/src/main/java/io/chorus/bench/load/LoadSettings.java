@@ -20,7 +20,8 @@ import java.util.List;
  * @param warmup          time before measuring starts; traffic flows but is not counted
  * @param duration        measured time
  * @param timeout         connect timeout, and the longest wait for outstanding replies at the end
- * @param serverPid       the server's process id, to report its CPU use; 0 = not known
+ * @param serverPids      the server's process ids (a cluster: every node, and Redis), to report their CPU
+ *                        use added up; empty = not known
  */
 public record LoadSettings(
         String host,
@@ -32,7 +33,7 @@ public record LoadSettings(
         Duration warmup,
         Duration duration,
         Duration timeout,
-        long serverPid) {
+        List<Long> serverPids) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(2);
@@ -57,8 +58,11 @@ public record LoadSettings(
         if (connectConcurrency < 1) {
             throw new IllegalArgumentException("connectConcurrency must be at least 1: " + connectConcurrency);
         }
-        if (serverPid < 0) {
-            throw new IllegalArgumentException("serverPid must not be negative: " + serverPid);
+        serverPids = List.copyOf(requireNonNull(serverPids, "serverPids"));
+        for (long pid : serverPids) {
+            if (pid < 1) {
+                throw new IllegalArgumentException("server pid must be positive: " + pid);
+            }
         }
         if (warmup.isNegative()) {
             throw new IllegalArgumentException("warmup must not be negative: " + warmup);
@@ -83,7 +87,7 @@ public record LoadSettings(
     /** The same settings with another warmup and duration. */
     public LoadSettings withTimes(Duration newWarmup, Duration newDuration) {
         return new LoadSettings(host, port, sourceAddresses, transport, threads, connectConcurrency, newWarmup, newDuration,
-                timeout, serverPid);
+                timeout, serverPids);
     }
 
     /** Client event loop threads after applying the default. */

@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Reads how much CPU time a process has used so far, so a run can report the load generator's own cost
@@ -53,6 +54,27 @@ final class ProcessCpu {
         return pid > 0 ? read(Long.toString(pid)) : null;
     }
 
+    /**
+     * The CPU use so far of all of {@code pids} added up, or null if there are none or one cannot be read:
+     * a sum that silently missed a node would understate the cost.
+     */
+    static Sample of(List<Long> pids) {
+        if (pids.isEmpty()) {
+            return null;
+        }
+        long user = 0;
+        long system = 0;
+        for (long pid : pids) {
+            Sample one = of(pid);
+            if (one == null) {
+                return null;
+            }
+            user += one.userNanos();
+            system += one.systemNanos();
+        }
+        return new Sample(user, system);
+    }
+
     private static Sample read(String pid) {
         try {
             String stat = Files.readString(Path.of("/proc", pid, "stat"), StandardCharsets.US_ASCII);
@@ -69,19 +91,19 @@ final class ProcessCpu {
      * The CPU both sides used during a measured window.
      *
      * @param generator the load generator's use, or null if unknown
-     * @param server    the server's use, or null if no server pid was given or it could not be read
+     * @param server    the server's use (all its processes), or null if no server pid was given or one could not be read
      */
     record Use(Sample generator, Sample server) {
         static final Use UNKNOWN = new Use(null, null);
 
         /** Takes the first reading of a window. */
-        static Use start(long serverPid) {
-            return new Use(self(), of(serverPid));
+        static Use start(List<Long> serverPids) {
+            return new Use(self(), of(serverPids));
         }
 
         /** The use since {@code this} was taken, for a window that ends now. */
-        Use since(long serverPid) {
-            return new Use(minus(self(), generator), minus(of(serverPid), server));
+        Use since(List<Long> serverPids) {
+            return new Use(minus(self(), generator), minus(of(serverPids), server));
         }
 
         private static Sample minus(Sample end, Sample start) {

@@ -33,6 +33,30 @@ public final class Report {
 
     /** Adds a latency summary in microseconds: p50, p90, p99, p99.9, max, mean and the sample count. */
     Report latency(String key, String label, Histogram nanos) {
+        json.put(key, latencySummary(nanos));
+        return latencyRow(label, nanos);
+    }
+
+    /** Adds a latency summary to the table only. */
+    Report latencyRow(String label, Histogram nanos) {
+        Map<String, Object> summary = latencySummary(nanos);
+        if (nanos.getTotalCount() == 0) {
+            rows.add(new String[] {label, "no samples"});
+        } else {
+            rows.add(new String[] {label, String.format(Locale.ROOT, "p50 %s  p90 %s  p99 %s  p99.9 %s  max %s (us)",
+                    summary.get("p50"), summary.get("p90"), summary.get("p99"), summary.get("p999"), summary.get("max"))});
+        }
+        return this;
+    }
+
+    /** Adds a table row that has no JSON field of its own. */
+    Report row(String label, String value) {
+        rows.add(new String[] {label, value});
+        return this;
+    }
+
+    /** A latency summary in microseconds, as it appears in JSON. */
+    static Map<String, Object> latencySummary(Histogram nanos) {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("samples", nanos.getTotalCount());
         summary.put("p50", micros(nanos.getValueAtPercentile(50)));
@@ -41,14 +65,7 @@ public final class Report {
         summary.put("p999", micros(nanos.getValueAtPercentile(99.9)));
         summary.put("max", micros(nanos.getMaxValue()));
         summary.put("mean", nanos.getTotalCount() == 0 ? 0.0 : round(nanos.getMean() / 1000.0));
-        json.put(key, summary);
-        if (nanos.getTotalCount() == 0) {
-            rows.add(new String[] {label, "no samples"});
-        } else {
-            rows.add(new String[] {label, String.format(Locale.ROOT, "p50 %s  p90 %s  p99 %s  p99.9 %s  max %s (us)",
-                    summary.get("p50"), summary.get("p90"), summary.get("p99"), summary.get("p999"), summary.get("max"))});
-        }
-        return this;
+        return summary;
     }
 
     /** A field's value as put, or null. */
@@ -106,6 +123,15 @@ public final class Report {
                 appendJson(out, e.getValue());
             }
             out.append('}');
+        } else if (value instanceof List<?> list) {
+            out.append('[');
+            for (int i = 0; i < list.size(); i++) {
+                if (i > 0) {
+                    out.append(',');
+                }
+                appendJson(out, list.get(i));
+            }
+            out.append(']');
         } else if (value instanceof Double d) {
             out.append(d.isNaN() || d.isInfinite() ? "null" : String.format(Locale.ROOT, Math.abs(d) < 100 ? "%.3f" : "%.1f", d));
         } else if (value instanceof Number || value instanceof Boolean) {

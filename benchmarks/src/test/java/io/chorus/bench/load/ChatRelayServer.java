@@ -17,42 +17,69 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * A tiny broker for tests that behaves like {@code ncat --chat}: greets each connection, then relays
- * every line to all other connections as {@code <userN> LINE}.
+ * every line to all other connections as {@code <userN> LINE}. It may listen on several ports that
+ * share one set of members, like the nodes of a cluster, and counts the connections each port took.
  */
 final class ChatRelayServer implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final ChannelGroup members = new DefaultChannelGroup("relay", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger nextUser = new AtomicInteger(1);
-    private final Channel listener;
+    private final List<Channel> listeners = new ArrayList<>();
+    private final AtomicIntegerArray accepted;
 
     ChatRelayServer() throws InterruptedException {
-        Transport transport = TransportKind.AUTO.resolve();
-        group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-        listener = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverChannel())
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new LineFrameDecoder(4096), new Relay(nextUser.getAndIncrement()));
-                    }
-                })
-                .bind("127.0.0.1", 0).sync().channel();
+        this(1);
     }
 
+    /** A relay listening on {@code ports} ports of its own, all relaying into one set of members. */
+    ChatRelayServer(int ports) throws InterruptedException {
+        Transport transport = TransportKind.AUTO.resolve();
+        group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        accepted = new AtomicIntegerArray(ports);
+        for (int i = 0; i < ports; i++) {
+            int listener = i;
+            listeners.add(new ServerBootstrap()
+                    .group(group)
+                    .channel(transport.serverChannel())
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            accepted.incrementAndGet(listener);
+                            ch.pipeline().addLast(new LineFrameDecoder(4096), new Relay(nextUser.getAndIncrement()));
+                        }
+                    })
+                    .bind("127.0.0.1", 0).sync().channel());
+        }
+    }
+
+    /** The first listener's port. */
     int port() {
-        return ((java.net.InetSocketAddress) listener.localAddress()).getPort();
+        return port(0);
+    }
+
+    int port(int listener) {
+        return ((java.net.InetSocketAddress) listeners.get(listener).localAddress()).getPort();
+    }
+
+    /** Connections the listener has accepted so far. */
+    int accepted(int listener) {
+        return accepted.get(listener);
     }
 
     @Override
     public void close() {
-        listener.close().awaitUninterruptibly();
+        for (Channel listener : listeners) {
+            listener.close().awaitUninterruptibly();
+        }
         members.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }

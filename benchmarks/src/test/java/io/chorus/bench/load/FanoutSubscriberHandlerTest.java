@@ -23,7 +23,7 @@ class FanoutSubscriberHandlerTest {
 
     private static FanoutLoadConfig config(String readyLine) {
         LoadSettings settings = new LoadSettings("127.0.0.1", 7000, List.of(), TransportKind.NIO, 1, 1,
-                Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1), 0);
+                Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1), List.of());
         return new FanoutLoadConfig(settings, 1, 1, SIZE, 100, "bench", "", "", "{payload}", readyLine, Duration.ZERO);
     }
 
