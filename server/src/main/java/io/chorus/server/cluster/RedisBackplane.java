@@ -121,10 +121,10 @@ public final class RedisBackplane implements Backplane {
         this.historyLength = historyLength;
         this.health = health;
         this.meters = new ClusterMeters(registry, subscribed::size);
-        // Small pools: the node's own event loops do the chat work; these only talk to Redis.
+        // Lettuce's smallest pools (it raises anything below 2): the node's own loops do the chat work.
         this.resources = DefaultClientResources.builder()
-                .ioThreadPoolSize(1)
-                .computationThreadPoolSize(1)
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .build();
         this.client = RedisClient.create(resources, RedisURI.create(options.uri()));
