@@ -113,28 +113,25 @@ public final class LineBatchDecoder extends ChannelInboundHandlerAdapter {
             return true;
         }
         int linesEnd = lastLf + 1;
-        boolean ownedStill = true;
+        // The tail is copied before the read buffer is passed on, but a tail already too long is
+        // reported after the lines before it.
+        boolean tailTooLong = end - linesEnd > maxLineBytes + 1;
+        if (linesEnd < end && !tailTooLong) {
+            hold(ctx, in, linesEnd, end);
+        }
+        boolean ownedStill;
         // No line can be over the limit if all of them together are not; without a CR, each ends in a lone LF.
         if (lastLf - start <= maxLineBytes && in.indexOf(start, lastLf, CR) < 0) {
-            // The tail is copied before the read buffer is passed on, but a tail already too long is
-            // reported after the lines before it.
-            boolean tailTooLong = end - linesEnd > maxLineBytes + 1;
-            if (linesEnd < end && !tailTooLong) {
-                hold(ctx, in, linesEnd, end);
-            }
             // The read buffer becomes the batch's content: its bytes up to the last LF are the lines.
             in.setIndex(start, linesEnd);
             fire(ctx, new LineBatch(in, -1, -1, true));
             ownedStill = false;
-            if (tailTooLong) {
-                discarding = true;
-                fire(ctx, new LineTooLong(maxLineBytes));
-            }
         } else {
-            splitLines(ctx, in, start, linesEnd);
-            if (linesEnd < end) {
-                hold(ctx, in, linesEnd, end);
-            }
+            ownedStill = splitLines(ctx, in, start, linesEnd);
+        }
+        if (tailTooLong) {
+            discarding = true;
+            fire(ctx, new LineTooLong(maxLineBytes));
         }
         return ownedStill;
     }
@@ -173,9 +170,11 @@ public final class LineBatchDecoder extends ChannelInboundHandlerAdapter {
 
     /**
      * The careful path for complete lines {@code [start, linesEnd)} that may hold a CR or an overlong
-     * line: line by line, one batch (a retained slice) per run of lines between overlong ones.
+     * line: line by line, one batch per run of lines between overlong ones. The last batch is the read
+     * buffer itself, earlier ones are retained slices of it. Returns true if {@code in} is still the
+     * caller's to release.
      */
-    private void splitLines(ChannelHandlerContext ctx, ByteBuf in, int start, int linesEnd) {
+    private boolean splitLines(ChannelHandlerContext ctx, ByteBuf in, int start, int linesEnd) {
         int batchStart = start;
         int size = 0;
         int lineBytes = 0;
@@ -204,9 +203,12 @@ public final class LineBatchDecoder extends ChannelInboundHandlerAdapter {
             }
             from = lf + 1;
         }
-        if (size > 0) {
-            fire(ctx, new LineBatch(in.retainedSlice(batchStart, linesEnd - batchStart), size, lineBytes, lfOnly));
+        if (size == 0) {
+            return true;
         }
+        in.setIndex(batchStart, linesEnd);
+        fire(ctx, new LineBatch(in, size, lineBytes, lfOnly));
+        return false;
     }
 
     /** Keeps {@code [from, end)}, a line without its LF yet, or gives it up at once if it is already too long. */

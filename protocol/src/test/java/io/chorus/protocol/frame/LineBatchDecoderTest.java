@@ -122,6 +122,31 @@ class LineBatchDecoderTest {
     }
 
     @Test
+    void onTheCarefulPathTheLastBatchIsStillTheBufferRead() {
+        EmbeddedChannel ch = new EmbeddedChannel(new LineBatchDecoder(4));
+        ByteBuf read = Unpooled.directBuffer().writeBytes("ab\r\ntoolong\ncd\r\nef\n".getBytes(StandardCharsets.UTF_8));
+        ch.writeInbound(read);
+        LineBatch first = ch.readInbound();
+        assertThat((Object) ch.readInbound()).isEqualTo(new LineTooLong(4));
+        LineBatch last = ch.readInbound();
+        try {
+            assertThat(first.content()).as("a slice before the overlong line").isNotSameAs(read);
+            assertThat(first.content().toString(StandardCharsets.UTF_8)).isEqualTo("ab\r\n");
+            assertThat(first.isLfTerminated()).isFalse();
+            assertThat(last.content()).as("the rest is the read buffer itself").isSameAs(read);
+            assertThat(last.content().toString(StandardCharsets.UTF_8)).isEqualTo("cd\r\nef\n");
+            assertThat(last.size()).isEqualTo(2);
+            assertThat(last.lineBytes()).isEqualTo(4);
+            assertThat(last.isLfTerminated()).isFalse();
+        } finally {
+            first.release();
+            last.release();
+        }
+        assertThat(read.refCnt()).as("released once both batches are").isZero();
+        assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
     void anUnfinishedLineIsCopiedSoTheReadBufferIsNotHeld() {
         LineBatchDecoder decoder = new LineBatchDecoder(64);
         EmbeddedChannel ch = new EmbeddedChannel(decoder);
