@@ -14,8 +14,13 @@ import java.util.Objects;
  * exactly every line followed by one LF, so it can be passed on as it is.
  *
  * <p>Ownership: the batch owns its content, and whoever receives the batch must release it once
- * (releasing the batch releases the content). Retaining the content separately is how a reader keeps
- * it beyond the batch, for example to write it to a channel.
+ * (releasing the batch releases the content). The batch holds no reference of its own: a reader may
+ * instead pass the content on as it is (for example write it to a channel) and then must not release
+ * the batch, or retain the content to keep it beyond the batch. The content may be the very buffer the
+ * transport read into.
+ *
+ * <p>{@link #size()} and {@link #lineBytes()} are counted on first use when the decoder did not count
+ * them. Not thread-safe: a batch is used on its channel's event loop.
  */
 public final class LineBatch implements ReferenceCounted {
 
@@ -30,10 +35,16 @@ public final class LineBatch implements ReferenceCounted {
     }
 
     private final ByteBuf content;
-    private final int size;
-    private final int lineBytes;
+    /** Lines in the batch; -1 until counted (the decoder's fast path does not count them). */
+    private int size;
+    /** Bytes of the lines without terminators; -1 until counted. */
+    private int lineBytes;
     private final boolean lfTerminated;
 
+    /**
+     * A batch over {@code content}; {@code size} and {@code lineBytes} may be -1 when the decoder did not
+     * count them, and are then counted on first use, so a batch that is passed on as it is never pays for it.
+     */
     LineBatch(ByteBuf content, int size, int lineBytes, boolean lfTerminated) {
         this.content = Objects.requireNonNull(content, "content");
         this.size = size;
@@ -48,12 +59,38 @@ public final class LineBatch implements ReferenceCounted {
 
     /** Number of lines, at least one. */
     public int size() {
+        if (size < 0) {
+            count();
+        }
         return size;
     }
 
     /** Total bytes of the lines, terminators excluded. */
     public int lineBytes() {
+        if (lineBytes < 0) {
+            count();
+        }
         return lineBytes;
+    }
+
+    private void count() {
+        int lines = 0;
+        int bytes = 0;
+        int end = content.writerIndex();
+        int from = content.readerIndex();
+        while (from < end) {
+            int lf = content.indexOf(from, end, (byte) '\n');
+            int stop = lf < 0 ? end : lf;
+            int length = stop - from;
+            if (length > 0 && content.getByte(stop - 1) == '\r') {
+                length--;
+            }
+            lines++;
+            bytes += length;
+            from = stop + 1;
+        }
+        size = lines;
+        lineBytes = bytes;
     }
 
     /** True when every line in {@link #content()} ends with a lone LF (no CR, none unterminated). */
@@ -77,6 +114,7 @@ public final class LineBatch implements ReferenceCounted {
             from = stop + 1;
         }
     }
+
     @Override
     public int refCnt() {
         return content.refCnt();
@@ -118,7 +156,7 @@ public final class LineBatch implements ReferenceCounted {
 
     @Override
     public String toString() {
-        return "LineBatch(" + size + " lines, " + content.readableBytes() + " bytes"
+        return "LineBatch(" + (size < 0 ? "uncounted" : size + " lines") + ", " + content.readableBytes() + " bytes"
                 + (lfTerminated ? ", LF-terminated)" : ")");
     }
 }

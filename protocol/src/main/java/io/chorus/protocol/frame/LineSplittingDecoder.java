@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * The one line-splitting rule of the protocol, shared by the framers that differ only in what they
  * emit: split on LF, drop a CR before the LF, bound a line's length, deliver an unterminated last
- * line at the end of input.
+ * line at the end of input. {@link LineBatchDecoder} applies the same rule without this class, to pay
+ * per read rather than per line; the property tests of both hold them to one reference splitter.
  *
  * <p>A line longer than {@code maxLineBytes} is never buffered: {@link #tooLong} is called once, as
  * soon as the limit is passed, and the bytes up to and including the next LF are discarded, holding at

@@ -32,7 +32,8 @@ import org.apache.logging.log4j.Logger;
  * so a read carrying many short lines costs one write and one outbound entry, not one per line.
  *
  * <p>Ownership: each line batch or frame is released here after it is copied into the batch, or its
- * content retained once more and handed to the transport, which releases it once written; the gathered
+ * content (often the very buffer the transport read into) is handed to the transport as it is, taking
+ * the batch's one reference with it, and the transport releases it once written; the gathered
  * batch belongs to this handler until it is written, then to the transport, and is released here if
  * the channel goes away first. A peer that does not read its echoes stops being read from (see
  * {@link ReadPause}).
@@ -80,6 +81,13 @@ public final class LineEchoServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof LineBatch lines) {
+            if (batch == null && prefix.isEmpty() && lines.isLfTerminated()) {
+                // The bytes read are the reply: the batch's one reference goes to the transport with its
+                // content, which is released once written. Nothing is copied, counted or retained.
+                ctx.write(lines.content(), ctx.voidPromise());
+                ReadPause.pauseIfUnwritable(ctx);
+                return;
+            }
             try {
                 echo(ctx, lines);
             } finally {
@@ -109,18 +117,12 @@ public final class LineEchoServerHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Echoes every line of one read; the caller releases the batch. */
+    /** Echoes every line of one read by copying into the gathered replies; the caller releases the batch. */
     private void echo(ChannelHandlerContext ctx, LineBatch lines) {
         ByteBuf content = lines.content();
         if (prefix.isEmpty() && lines.isLfTerminated()) {
-            if (batch == null) {
-                // The bytes read are the reply: no copy, and the transport releases them once written.
-                ctx.write(content.retain(), ctx.voidPromise());
-                ReadPause.pauseIfUnwritable(ctx);
-            } else {
-                // Replies are already gathered (an error line): append, to keep one write per read batch.
-                batch.writeBytes(content);
-            }
+            // Replies are already gathered (an error line): append, to keep one write per read batch.
+            batch(ctx, content.readableBytes()).writeBytes(content, content.readerIndex(), content.readableBytes());
             return;
         }
         batch(ctx, lines.lineBytes() + lines.size() * (prefix.length() + 1));

@@ -107,6 +107,51 @@ class LineEchoServerHandlerTest {
     }
 
     @Test
+    void linesCutAcrossReadsComeBackWholeWithPrefixAndWithoutCr() {
+        EmbeddedChannel ch = channel(64, "> ");
+        for (String piece : new String[] {"he", "llo\r", "\nwor", "ld\n", "\r\n"}) {
+            ch.writeInbound(Unpooled.copiedBuffer(piece, StandardCharsets.UTF_8));
+        }
+        StringBuilder back = new StringBuilder();
+        for (ByteBuf out; (out = ch.readOutbound()) != null; ) {
+            back.append(out.toString(StandardCharsets.UTF_8));
+            out.release();
+        }
+        assertThat(back.toString()).isEqualTo("> hello\n> world\n> \n");
+        assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
+    void aReadThatEndsAHeldLineAndCarriesMoreKeepsTheOrder() {
+        EmbeddedChannel ch = channel(64, "");
+        ch.writeInbound(Unpooled.copiedBuffer("first\npar", StandardCharsets.UTF_8));
+        assertThat(readText(ch)).isEqualTo("first\n");
+        ch.pipeline().fireChannelRead(Unpooled.copiedBuffer("tial\nnext\nlast\n", StandardCharsets.UTF_8));
+        ch.pipeline().fireChannelReadComplete();
+        StringBuilder back = new StringBuilder();
+        for (ByteBuf out; (out = ch.readOutbound()) != null; ) {
+            back.append(out.toString(StandardCharsets.UTF_8));
+            out.release();
+        }
+        assertThat(back.toString()).isEqualTo("partial\nnext\nlast\n");
+        assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
+    void theNoCopyReplyFollowsAnErrorLineInOneWrite() {
+        // The error line is gathered first, so the LF lines after it are appended, not written ahead of it.
+        EmbeddedChannel ch = channel(4, "");
+        ch.pipeline().fireChannelRead(Unpooled.copiedBuffer("toolong\n", StandardCharsets.UTF_8));
+        ByteBuf lfLines = Unpooled.directBuffer().writeBytes("ok\nyes\n".getBytes(StandardCharsets.UTF_8));
+        ch.pipeline().fireChannelRead(lfLines);
+        ch.pipeline().fireChannelReadComplete();
+        assertThat(readText(ch)).isEqualTo("!!! line-too-long: line longer than 4 bytes was discarded\nok\nyes\n");
+        assertThat((Object) ch.readOutbound()).as("a second write").isNull();
+        assertThat(lfLines.refCnt()).as("the copied read buffer was released").isZero();
+        assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
     void singleLineFramesAreEchoedToo() {
         EmbeddedChannel ch = new EmbeddedChannel(new LineFrameDecoder(16), new LineEchoServerHandler(""));
         ch.writeInbound(Unpooled.copiedBuffer("hello\r\nworld\n", StandardCharsets.UTF_8));
