@@ -86,7 +86,10 @@ public final class ChatConnection {
         join(ChatService.DEFAULT_ROOM);
     }
 
-    /** False while so many replies wait for earlier ones that the adapter should stop reading. */
+    /**
+     * False while a {@code /nick} claim waits for the cluster, or while so many replies wait for earlier
+     * ones that the adapter should stop reading; {@link Transport#inputReady()} says when to read again.
+     */
     public boolean acceptsInput() {
         return !claiming && replies.backlog() < MAX_REPLY_BACKLOG;
     }
