@@ -25,7 +25,7 @@ Environment (flags win):
   SUBSCRIBERS=1000     fan-out subscribers                 FANOUT_RATES="1000 8000 16000"   msg/s, one run each
   ECHO_CONNECTIONS=100 echo connections                    SIZE=64        bytes per message
   ECHO_SERVERS="c chorus-t1 chorus-t1-line baseline chorus"   (chorus-t1-line only if --echo-mode exists)
-  FANOUT_SERVERS="chorus chorus-t2 redis cbroadcast"          (add ncat to include ncat --chat)
+  FANOUT_SERVERS="chorus chorus-t2 redis cbroadcast"          (add ncat to include ncat --chat, chorus-t1 for one loop)
   INSTALL=1            apt-get install ncat/redis-server when missing (needs root)
   ROUNDS=1             repeat each part, alternating server order, to show run-to-run noise
   CC=cc                C compiler for the C servers; without one they are skipped with a note
@@ -312,7 +312,7 @@ if [[ ",$PARTS," == *",fanout,"* ]]; then
     [ "$ROUNDS" -gt 1 ] && suffix=" #$round"
     for server in $order; do
       case $server in
-        chorus|chorus-t2)
+        chorus|chorus-t1|chorus-t2)
           fixed_port=$CHORUS_CHAT_PORT
           args=(--subscribe-line '/join {room}' --publisher-line '/join {room}' --publish-format '{payload}'
                 --ready-line-contains 'joined #{room}')
@@ -356,6 +356,7 @@ if [[ ",$PARTS," == *",fanout,"* ]]; then
         # A fresh server per run, so one run's leftovers never slow the next.
         case $server in
           chorus) start_server chorus-chat "${CHORUS[@]}" --echo-port off --chat-port "$port" ;;
+          chorus-t1) start_server chorus-chat-t1 "${CHORUS[@]}" --threads 1 --echo-port off --chat-port "$port" ;;
           chorus-t2) start_server chorus-chat-t2 "${CHORUS[@]}" --threads 2 --echo-port off --chat-port "$port" ;;
           ncat) start_server ncat ncat --listen --chat --keep-open --max-conns $((SUBSCRIBERS + 100)) "$HOST" "$port" ;;
           redis) start_server redis redis-server --port "$port" --bind "$HOST" --save "" --appendonly no \
