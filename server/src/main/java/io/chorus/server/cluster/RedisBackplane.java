@@ -188,8 +188,9 @@ public final class RedisBackplane implements Backplane {
         if (commands != null || closed.get()) {
             return;
         }
+        StatefulRedisPubSubConnection<String, String> sub = null;
         try {
-            StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub(StringCodec.UTF8);
+            sub = client.connectPubSub(StringCodec.UTF8);
             sub.addListener(new RedisPubSubAdapter<>() {
                 @Override
                 public void smessage(String channel, String message) {
@@ -202,6 +203,10 @@ public final class RedisBackplane implements Backplane {
             // Linked now, not at the next check: a node that says it is linked forwards at once.
             restored();
         } catch (RuntimeException e) {
+            if (sub != null && commands == null) {
+                // The pub/sub connection came up but the command connection did not: start over next time.
+                sub.closeAsync();
+            }
             if (!health.snapshot().reason().startsWith("cluster")) {
                 log.warn("cluster: node {} cannot reach {}; serving local chat until it can ({})", node, redacted(),
                         e.getMessage());
