@@ -48,6 +48,15 @@ public interface Backplane extends AutoCloseable {
         return "";
     }
 
+    /**
+     * The run the welcome names: in a cluster, one id shared by every node for as long as Redis keeps
+     * its data, so a client that moves to another node is not told the server restarted. Null on a
+     * single node, or before the first link: the node's own run id is used then.
+     */
+    default String runId() {
+        return null;
+    }
+
     // ---- Room traffic and ids ----
 
     /**

@@ -226,7 +226,7 @@ public final class ChatConnection {
     }
 
     private Event.Welcome welcome(String room) {
-        return new Event.Welcome(member.nick(), room, service.config().serverName(), service.ids().runId());
+        return new Event.Welcome(member.nick(), room, service.config().serverName(), service.runId());
     }
 
     private Room currentRoomOrError() {

@@ -110,7 +110,16 @@ public final class ChatService {
         return total;
     }
 
-    /** The message ids of this server run; its {@link MessageIds#runId()} goes into every welcome. */
+    /**
+     * The run every welcome names: the cluster's while this node is linked to one, otherwise this server
+     * run's {@link MessageIds#runId()}.
+     */
+    public String runId() {
+        String cluster = backplane.runId();
+        return cluster != null ? cluster : ids.runId();
+    }
+
+    /** The message ids of this server run. */
     public MessageIds ids() {
         return ids;
     }

@@ -10,6 +10,8 @@ final class ClusterKeys {
     private static final String PREFIX = "chorus:";
     /** Live nodes: a sorted set of node ids scored by the epoch milliseconds they expire at. */
     static final String NODES = PREFIX + "nodes";
+    /** The cluster's run id, set by the first node that finds it missing (so: again after Redis lost its data). */
+    static final String RUN = PREFIX + "run";
     /** The counter guest numbers are reserved from, a block at a time. */
     static final String GUESTS = PREFIX + "guests";
 

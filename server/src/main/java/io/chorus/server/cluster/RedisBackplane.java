@@ -102,6 +102,8 @@ public final class RedisBackplane implements Backplane {
     private final Set<String> leftWhileDown = ConcurrentHashMap.newKeySet();
     /** Rooms where this node numbered messages alone, with the highest such id. */
     private final Map<String, Long> numberedAlone = new ConcurrentHashMap<>();
+    /** The cluster's run id as last read from Redis; null before the first link. */
+    private volatile String clusterRun;
     private volatile Consumer<String> nickLost = nick -> { };
     private volatile Consumer<Event.Private> privates = event -> { };
 
@@ -274,6 +276,7 @@ public final class RedisBackplane implements Backplane {
             warnIfIdTaken(redis);
         }
         loadScripts(redis);
+        readRun(redis);
         pubsub.async().ssubscribe(ClusterKeys.nodeChannel(node));
         for (String room : subscribed.keySet()) {
             pubsub.async().ssubscribe(ClusterKeys.roomChannel(room));
@@ -295,6 +298,28 @@ public final class RedisBackplane implements Backplane {
         } else {
             log.info("cluster: link to Redis restored");
         }
+    }
+
+    /**
+     * Reads the cluster's run id, first setting it if no node has: a Redis that lost its data gets a new
+     * one, as its ids and history start again.
+     */
+    private void readRun(RedisAsyncCommands<String, String> redis) {
+        String candidate = Long.toString(System.currentTimeMillis(), 36) + "-" + node;
+        try {
+            redis.setnx(ClusterKeys.RUN, candidate).get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            String run = redis.get(ClusterKeys.RUN).get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (run != null) {
+                clusterRun = run;
+            }
+        } catch (Exception e) {
+            log.debug("cluster: reading the run id failed: {}", e.toString());
+        }
+    }
+
+    @Override
+    public String runId() {
+        return clusterRun;
     }
 
     /**

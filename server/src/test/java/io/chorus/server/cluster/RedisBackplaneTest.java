@@ -303,6 +303,9 @@ class RedisBackplaneTest {
         assertThat(get(a.backplane().claimNick("alice"))).isTrue();
         long before = get(b.backplane().append("back", message("back", "bob", "before")));
         assertThat(((Event.Message) atA.next()).id()).isEqualTo(before);
+        // Both nodes name one run in their welcomes, so a client moving between them sees no restart.
+        String run = a.backplane().runId();
+        assertThat(run).isNotNull().isEqualTo(b.backplane().runId());
 
         redis.stop();
         await("link lost").atMost(LINK).until(() -> !a.backplane().linked() && !b.backplane().linked());
@@ -318,6 +321,8 @@ class RedisBackplaneTest {
         long after = get(b.backplane().append("back", message("back", "bob", "after")));
         assertThat(atA.next()).isEqualTo(new Event.Message("back", "bob", "after", after, TS, false));
         assertThat(after).as("a lost sequence starts again above every earlier id").isGreaterThan(before);
+        // Redis lost the history and the sequences: that is a new run for clients.
+        assertThat(a.backplane().runId()).isNotEqualTo(run).isEqualTo(b.backplane().runId());
     }
 
     @Test
