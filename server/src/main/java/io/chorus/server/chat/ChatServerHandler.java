@@ -2,7 +2,6 @@ package io.chorus.server.chat;
 
 import io.chorus.protocol.frame.LineTooLong;
 import io.chorus.server.support.ChannelErrors;
-import io.chorus.server.support.ReadPause;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -10,7 +9,6 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import java.util.ArrayDeque;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -20,7 +18,7 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>Per channel; confined to the channel's event loop. Replies are written during the read and
  * flushed once per read batch. Reading pauses while the peer does not take its replies (see
- * {@link ReadPause}) or while too many replies wait for earlier ones
+ * {@link io.chorus.server.support.ReadPause}) or while too many replies wait for earlier ones
  * ({@link ChatConnection#acceptsInput()}).
  */
 public final class ChatServerHandler extends ChannelInboundHandlerAdapter implements ChatConnection.Transport {
@@ -31,10 +29,8 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter implem
     private final boolean afterTlsHandshake;
     private ChannelHandlerContext ctx;
     private ChatConnection connection;
-    /** True while input is paused; lines already decoded wait in {@link #held}. */
-    private boolean paused;
-    /** Made on first pause: most connections never need it, and idle ones should stay small. */
-    private ArrayDeque<Object> held;
+    /** Lines to the connection, held while it or the peer is behind; made with the connection. */
+    private HeldInput<Object> input;
 
     /** {@code afterTlsHandshake}: greet only once TLS is up, so nothing is ever sent in the clear. */
     public ChatServerHandler(ChatService service, boolean afterTlsHandshake) {
@@ -59,6 +55,7 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter implem
         TcpLineMember member = new TcpLineMember(ctx.channel(), service.config().slowConsumerPolicy(),
                 service.outboundBudget());
         connection = new ChatConnection(service, member, this);
+        input = new HeldInput<>(service, connection, this::process);
         connection.start();
         ctx.flush();
     }
@@ -68,14 +65,8 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter implem
         if (connection == null || !(msg instanceof String || msg instanceof LineTooLong)) {
             // Nothing is read before the connection starts; TLS delivers no data before its handshake.
             ReferenceCountUtil.release(msg);
-        } else if (paused) {
-            if (held == null) {
-                held = new ArrayDeque<>();
-            }
-            held.add(msg);
         } else {
-            process(msg);
-            pauseIfNeeded(ctx);
+            input.offer(ctx, msg);
         }
     }
 
@@ -87,41 +78,11 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter implem
         }
     }
 
-    /**
-     * Stops handling this client's requests when its replies pile up, in the transport or waiting for
-     * earlier replies: lines already decoded from the current read wait in {@link #held} (at most one
-     * read's worth), and reading stops until the replies are taken.
-     */
-    private void pauseIfNeeded(ChannelHandlerContext ctx) {
-        if (!connection.acceptsInput()) {
-            paused = true;
-            ctx.channel().config().setAutoRead(false);
-            ctx.flush();
-        } else if (ReadPause.pauseIfUnwritable(ctx)) {
-            paused = true;
-        }
-    }
-
-    private void resume(ChannelHandlerContext ctx) {
-        if (!ctx.channel().isWritable() || !connection.acceptsInput()) {
-            return;
-        }
-        paused = false;
-        while (held != null && !held.isEmpty() && !paused) {
-            process(held.poll());
-            pauseIfNeeded(ctx);
-        }
-        ctx.flush();
-        if (!paused && !service.shuttingDown()) {
-            ctx.channel().config().setAutoRead(true);
-        }
-    }
-
     /** The reply backlog was written (called on the loop by the connection). */
     @Override
     public void inputReady() {
-        if (paused && ctx != null) {
-            resume(ctx);
+        if (input != null && ctx != null) {
+            input.resume(ctx);
         }
     }
 
@@ -136,8 +97,8 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter implem
             // The queue crossed a water mark: the slow-consumer guard and the budget look at it now.
             connection.member().queueChanged();
         }
-        if (paused && ctx.channel().isWritable()) {
-            resume(ctx);
+        if (input != null) {
+            input.resume(ctx);
         }
         ctx.fireChannelWritabilityChanged();
     }

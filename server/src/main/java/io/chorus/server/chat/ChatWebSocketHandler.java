@@ -4,12 +4,10 @@ import io.chorus.server.http.LingeringClose;
 import io.chorus.server.http.WebSocketRoute;
 import io.chorus.server.http.WebSocketText;
 import io.chorus.server.support.ChannelErrors;
-import io.chorus.server.support.ReadPause;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import java.util.ArrayDeque;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -34,10 +32,8 @@ public final class ChatWebSocketHandler extends ChannelInboundHandlerAdapter imp
     private final ChatService service;
     private ChannelHandlerContext ctx;
     private ChatConnection connection;
-    /** True while input is paused; lines already received wait in {@link #held}. */
-    private boolean paused;
-    /** Made on first pause: most connections never need it. */
-    private ArrayDeque<String> held;
+    /** Lines to the connection, held while it or the peer is behind; made with the connection. */
+    private HeldInput<String> input;
 
     public ChatWebSocketHandler(ChatService service) {
         this.service = service;
@@ -74,6 +70,7 @@ public final class ChatWebSocketHandler extends ChannelInboundHandlerAdapter imp
             WebSocketMember member = new WebSocketMember(ctx.channel(), service.config().slowConsumerPolicy(),
                     service.outboundBudget());
             connection = new ChatConnection(service, member, this);
+            input = new HeldInput<>(service, connection, connection::line);
             connection.start();
             ctx.flush();
             if (log.isDebugEnabled()) {
@@ -99,15 +96,7 @@ public final class ChatWebSocketHandler extends ChannelInboundHandlerAdapter imp
             return;
         }
         for (String line : lines(text)) {
-            if (paused) {
-                if (held == null) {
-                    held = new ArrayDeque<>();
-                }
-                held.add(line);
-            } else {
-                connection.line(line);
-                pauseIfNeeded(ctx);
-            }
+            input.offer(ctx, line);
         }
     }
 
@@ -131,36 +120,11 @@ public final class ChatWebSocketHandler extends ChannelInboundHandlerAdapter imp
         return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
     }
 
-    private void pauseIfNeeded(ChannelHandlerContext ctx) {
-        if (!connection.acceptsInput()) {
-            paused = true;
-            ctx.channel().config().setAutoRead(false);
-            ctx.flush();
-        } else if (ReadPause.pauseIfUnwritable(ctx)) {
-            paused = true;
-        }
-    }
-
-    private void resume(ChannelHandlerContext ctx) {
-        if (!ctx.channel().isWritable() || !connection.acceptsInput()) {
-            return;
-        }
-        paused = false;
-        while (held != null && !held.isEmpty() && !paused) {
-            connection.line(held.poll());
-            pauseIfNeeded(ctx);
-        }
-        ctx.flush();
-        if (!paused && !service.shuttingDown()) {
-            ctx.channel().config().setAutoRead(true);
-        }
-    }
-
     /** The reply backlog was written (called on the loop by the connection). */
     @Override
     public void inputReady() {
-        if (paused && ctx != null) {
-            resume(ctx);
+        if (input != null && ctx != null) {
+            input.resume(ctx);
         }
     }
 
@@ -176,8 +140,8 @@ public final class ChatWebSocketHandler extends ChannelInboundHandlerAdapter imp
             // The queue crossed a water mark: the slow-consumer guard and the budget look at it now.
             connection.member().queueChanged();
         }
-        if (paused && ctx.channel().isWritable()) {
-            resume(ctx);
+        if (input != null) {
+            input.resume(ctx);
         }
         ctx.fireChannelWritabilityChanged();
     }

@@ -424,15 +424,6 @@ public final class RedisBackplane implements Backplane {
         return counts;
     }
 
-    /** The command connection's async API, or a failure when the link is down. */
-    private RedisAsyncCommands<String, String> redis() {
-        StatefulRedisConnection<String, String> connection = commands;
-        if (connection == null || !linked) {
-            throw new IllegalStateException("Redis unreachable");
-        }
-        return connection.async();
-    }
-
     /** The command connection's async API while the link is up, otherwise null. */
     private RedisAsyncCommands<String, String> linkedOrNull() {
         StatefulRedisConnection<String, String> connection = commands;
@@ -562,18 +553,19 @@ public final class RedisBackplane implements Backplane {
 
     @Override
     public void announce(String room, Event event) {
-        try {
-            redis().spublish(ClusterKeys.roomChannel(room), ClusterCodec.envelope(node, event))
-                    .whenComplete((receivers, failure) -> {
-                        if (failure != null) {
-                            failed(failure);
-                        } else {
-                            meters.sent();
-                        }
-                    });
-        } catch (IllegalStateException e) {
-            failed(e);
+        RedisAsyncCommands<String, String> redis = linkedOrNull();
+        if (redis == null) {
+            failed(new IllegalStateException("Redis unreachable"));
+            return;
         }
+        redis.spublish(ClusterKeys.roomChannel(room), ClusterCodec.envelope(node, event))
+                .whenComplete((receivers, failure) -> {
+                    if (failure != null) {
+                        failed(failure);
+                    } else {
+                        meters.sent();
+                    }
+                });
     }
 
     @Override
@@ -641,12 +633,11 @@ public final class RedisBackplane implements Backplane {
     @Override
     public void present(String room, String nick) {
         present.computeIfAbsent(room, r -> ConcurrentHashMap.newKeySet()).add(nick);
-        try {
-            RedisAsyncCommands<String, String> redis = redis();
+        RedisAsyncCommands<String, String> redis = linkedOrNull();
+        // While the link is down, refresh() writes it when the link returns.
+        if (redis != null) {
             redis.zadd(ClusterKeys.who(room), System.currentTimeMillis() + ttlMillis, node + "|" + nick);
             writeCount(redis, room);
-        } catch (IllegalStateException e) {
-            // Written when the link returns.
         }
     }
 
@@ -656,12 +647,11 @@ public final class RedisBackplane implements Backplane {
             set.remove(nick);
             return set.isEmpty() ? null : set;
         });
-        try {
-            RedisAsyncCommands<String, String> redis = redis();
+        RedisAsyncCommands<String, String> redis = linkedOrNull();
+        // While the link is down, the entry expires by itself: refresh() no longer renews it.
+        if (redis != null) {
             redis.zrem(ClusterKeys.who(room), node + "|" + nick);
             writeCount(redis, room);
-        } catch (IllegalStateException e) {
-            // The entry expires by itself; refresh() no longer renews it.
         }
     }
 
@@ -672,10 +662,9 @@ public final class RedisBackplane implements Backplane {
         } else {
             watching.remove(room);
         }
-        try {
-            writeCount(redis(), room);
-        } catch (IllegalStateException e) {
-            // Written when the link returns.
+        RedisAsyncCommands<String, String> redis = linkedOrNull();
+        if (redis != null) {
+            writeCount(redis, room);
         }
     }
 
@@ -778,21 +767,22 @@ public final class RedisBackplane implements Backplane {
             }
             guestRefilling = true;
         }
-        try {
-            redis().incrby(ClusterKeys.GUESTS, GUEST_BLOCK).whenComplete((end, failure) -> {
-                synchronized (this) {
-                    guestRefilling = false;
-                    if (failure == null) {
-                        guestNext = end - GUEST_BLOCK + 1;
-                        guestEnd = end + 1;
-                    }
-                }
-            });
-        } catch (IllegalStateException e) {
+        RedisAsyncCommands<String, String> redis = linkedOrNull();
+        if (redis == null) {
             synchronized (this) {
                 guestRefilling = false;
             }
+            return;
         }
+        redis.incrby(ClusterKeys.GUESTS, GUEST_BLOCK).whenComplete((end, failure) -> {
+            synchronized (this) {
+                guestRefilling = false;
+                if (failure == null) {
+                    guestNext = end - GUEST_BLOCK + 1;
+                    guestEnd = end + 1;
+                }
+            }
+        });
     }
 
     private CompletionStage<Boolean> claimScript(String key) {
@@ -833,10 +823,10 @@ public final class RedisBackplane implements Backplane {
         if (nicks.remove(key) == null) {
             return;
         }
-        try {
-            ClusterScripts.RELEASE_NICK.run(redis(), ScriptOutputType.INTEGER, new String[] {ClusterKeys.nick(key)}, node);
-        } catch (IllegalStateException e) {
-            // Expires with its TTL.
+        RedisAsyncCommands<String, String> redis = linkedOrNull();
+        // While the link is down, the claim expires with its TTL.
+        if (redis != null) {
+            ClusterScripts.RELEASE_NICK.run(redis, ScriptOutputType.INTEGER, new String[] {ClusterKeys.nick(key)}, node);
         }
     }
 
