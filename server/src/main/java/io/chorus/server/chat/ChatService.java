@@ -59,7 +59,7 @@ public final class ChatService {
         this.nicks = new NickRegistry<>(backplane);
         this.config = config;
         this.loops = loops;
-        this.outboundBudget = new OutboundBudget(config.effectiveMaxOutboundMemory());
+        this.outboundBudget = new OutboundBudget(config.effectiveMaxOutboundMemory(), OutboundBudget.heldBy(alloc));
         this.historyBudget = new HistoryBudget(config.historyMemory());
         this.rooms = new RoomRegistry<>(loops, new Room.Kind(config.historySize(), config.quietRoomSize(), alloc,
                 historyBudget, meters, backplane), ids, config.maxRooms(), config.roomTtl());

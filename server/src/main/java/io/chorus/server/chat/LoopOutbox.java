@@ -1,12 +1,14 @@
 package io.chorus.server.chat;
 
 import io.chorus.protocol.event.Event;
+import io.chorus.server.limits.LoopClock;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.logging.log4j.LogManager;
@@ -23,13 +25,33 @@ import org.apache.logging.log4j.Logger;
  * buffer; {@link Framing#MESSAGE} members get one payload per event. Because replies (who, history,
  * errors) travel the same queue, they never overtake or fall behind the broadcasts around them.
  *
+ * <p>Big audiences are written in bigger batches. A drain that wrote to at least
+ * {@value #HEAVY_DRAIN_WRITES} members is heavy, and the next drain of this outbox starts no sooner than
+ * {@link #COALESCE_WINDOW_NANOS} after the heavy one ended. What arrives meanwhile joins one run, so each
+ * member gets one write for several messages instead of one each. That costs a big room's messages at
+ * most that window of latency, and saves the server and every reader a syscall per member per message.
+ * Small rooms never wait. A backlog waits too: without the pause, a loop that has fallen behind drains
+ * short runs back to back and never catches up (measured at 8,000 msg/s, see docs/BENCHMARKS.md).
+ *
  * <p>A drain survives a failing item: it is logged with its cause, its buffers are released, and the
  * items after it still go out.
  */
 final class LoopOutbox implements Runnable {
 
     /** Items written per drain before the loop gets a chance to do I/O again: {@value}. */
-    private static final int MAX_ITEMS_PER_DRAIN = 256;
+    static final int MAX_ITEMS_PER_DRAIN = 256;
+    /**
+     * Member writes that make a drain heavy: {@value}. At about a microsecond a write, such a drain keeps
+     * its loop busy for 0.1 ms or more, and one write per member per message costs both the server and the
+     * readers more than the wait of {@link #COALESCE_WINDOW_NANOS} does.
+     */
+    static final int HEAVY_DRAIN_WRITES = 128;
+    /**
+     * The shortest time from the end of a heavy drain to the start of the next: 2 ms. Measured on 2 cores
+     * with 1,000 subscribers (docs/BENCHMARKS.md, "Coalescing big fan-outs"): at 8,000 msg/s writing
+     * each drain as soon as the last one ended could not keep up, and a 2 ms pause could.
+     */
+    static final long COALESCE_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final int QUEUE_CHUNK = 64;
     private static final int QUEUE_MAX_ITEMS = 1 << 30;
     private static final Logger log = LogManager.getLogger(LoopOutbox.class);
@@ -42,6 +64,10 @@ final class LoopOutbox implements Runnable {
      */
     private final Queue<Object> pending = PlatformDependent.newMpscQueue(QUEUE_CHUNK, QUEUE_MAX_ITEMS);
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** The loop time before which the next drain may not start, after a heavy drain; 0 for none. */
+    private volatile long holdUntil;
+    /** Member writes in the current drain; confined to {@link #loop}. */
+    private int writes;
     /** Items enqueued and not yet handled; the shutdown drain waits for zero. */
     private final AtomicLong queued = new AtomicLong();
     /** Members written to in the current drain; confined to {@link #loop}. */
@@ -80,6 +106,17 @@ final class LoopOutbox implements Runnable {
         queued.incrementAndGet();
         pending.add(item);
         if (scheduled.compareAndSet(false, true)) {
+            schedule();
+        }
+    }
+
+    /** Runs a drain on the loop: at once, or when the hold after a heavy drain ends. */
+    private void schedule() {
+        long hold = holdUntil;
+        long wait = hold == 0 ? 0 : hold - LoopClock.nanoTime(loop);
+        if (wait > 0) {
+            loop.schedule(this, wait, TimeUnit.NANOSECONDS);
+        } else {
             loop.execute(this);
         }
     }
@@ -93,6 +130,7 @@ final class LoopOutbox implements Runnable {
     @Override
     public void run() {
         int taken = 0;
+        writes = 0;
         try {
             Object item;
             Broadcast run = null;
@@ -122,6 +160,7 @@ final class LoopOutbox implements Runnable {
             flushRun(merged);
         } finally {
             flushTouched();
+            holdUntil = writes >= HEAVY_DRAIN_WRITES ? LoopClock.nanoTime(loop) + COALESCE_WINDOW_NANOS : 0;
             queued.addAndGet(-taken);
             rearm(taken);
         }
@@ -152,14 +191,14 @@ final class LoopOutbox implements Runnable {
 
     private void rearm(int taken) {
         if (taken == MAX_ITEMS_PER_DRAIN && !pending.isEmpty()) {
-            // More to do: go to the back of the loop's queue so its sockets are served in between.
-            loop.execute(this);
+            // More to do: the loop serves its sockets in between, and a heavy drain's pause still applies.
+            schedule();
             return;
         }
         scheduled.set(false);
         // Something may have arrived between the last poll and clearing the flag.
         if (!pending.isEmpty() && scheduled.compareAndSet(false, true)) {
-            loop.execute(this);
+            schedule();
         }
     }
 
@@ -211,6 +250,7 @@ final class LoopOutbox implements Runnable {
                             : Encoded.encode(b.event(), member.format(), member.framing(), member.alloc()));
                 }
             }
+            writes++;
             if (member.markUnflushed()) {
                 touched.add(member);
             }

@@ -2,6 +2,10 @@ package io.chorus.server.limits;
 
 import static java.util.Objects.requireNonNull;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
@@ -10,8 +14,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -27,6 +33,13 @@ import org.apache.logging.log4j.Logger;
  * The bytes of a member being cut count against the budget until its account is closed, but they are
  * not cut a second time.
  *
+ * <p>The sum counts a broadcast once per member, although the members of a loop share one buffer for it:
+ * behind a burst to 1,000 readers the sum is up to 1,000 times the memory really held. So when the sum is
+ * over, the budget also asks what the allocator really holds ({@link #heldBy}, looked at no more than
+ * once per {@value #HELD_REFRESH_MILLIS} ms), and cuts only while both are over, by the smaller excess.
+ * Readers who are merely behind together with everyone else, on a buffer they share, are then not cut for
+ * memory they do not use; a queue of its own still counts in full.
+ *
  * <p>Thread-safe.
  */
 public final class OutboundBudget {
@@ -38,26 +51,59 @@ public final class OutboundBudget {
     /** The default budget is never below this: {@value} bytes (64 MiB). */
     public static final long DEFAULT_FLOOR_BYTES = 64L * 1024 * 1024;
 
+    /** The longest the budget trusts one look at the memory really held: {@value} ms. */
+    static final long HELD_REFRESH_MILLIS = 1;
+    private static final long HELD_REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(HELD_REFRESH_MILLIS);
+
     private final long budgetBytes;
+    private final LongSupplier heldBytes;
     private final ConcurrentMap<EventExecutor, Stripe> stripes = new ConcurrentHashMap<>();
+    /** The values of {@link #stripes}, copied on each new one, so the hot path sums an array. */
+    private volatile Stripe[] stripeArray = new Stripe[0];
+    /** The last look at {@link #heldBytes} and when it was taken ({@link System#nanoTime}, 0 for never). */
+    private volatile long heldSample;
+    private volatile long heldSampledAt;
     /** Queued bytes of members that were cut and are not closed yet; they will be freed without help. */
     private final AtomicLong cuttingBytes = new AtomicLong();
     private final AtomicBoolean enforcing = new AtomicBoolean();
     private final AtomicLong cuts = new AtomicLong();
 
+    /** A budget over the members' reported queues alone. */
     public OutboundBudget(long budgetBytes) {
+        this(budgetBytes, null);
+    }
+
+    /**
+     * A budget that cuts only while {@code heldBytes} (what buffers really hold, see {@link #heldBy}) is
+     * over it too; {@code null} trusts the reported queues alone.
+     */
+    public OutboundBudget(long budgetBytes, LongSupplier heldBytes) {
         if (budgetBytes < 1) {
             throw new IllegalArgumentException("budgetBytes must be positive: " + budgetBytes);
         }
         this.budgetBytes = budgetBytes;
+        this.heldBytes = heldBytes;
+    }
+
+    /**
+     * What {@code alloc} really holds in direct memory: the bytes of live buffers for Netty's pooled
+     * allocator, what it has reserved for another that reports metrics, and {@code null} (unknown) otherwise.
+     */
+    public static LongSupplier heldBy(ByteBufAllocator alloc) {
+        if (alloc instanceof PooledByteBufAllocator pooled) {
+            return pooled::pinnedDirectMemory;
+        }
+        if (alloc instanceof ByteBufAllocatorMetricProvider provider) {
+            ByteBufAllocatorMetric metric = provider.metric();
+            return metric::usedDirectMemory;
+        }
+        return null;
     }
 
     /**
      * The default budget: a quarter of the direct memory Netty may use (by default the JVM's maximum
      * heap), and at least 64 MiB. Queued output lives in pooled direct buffers, so the share leaves room
-     * for reads, TLS and the pool's own slack. The sum counts a broadcast line once per member although
-     * members share one buffer, so it overstates memory by up to the fan-out; a lower default (256 MiB
-     * was tried) cut healthy readers of a 50-member burst on a warm server, see docs/OPERATIONS.md.
+     * for reads, TLS and the pool's own slack.
      */
     public static long defaultBudgetBytes() {
         return defaultBudgetBytes(PlatformDependent.maxDirectMemory());
@@ -76,19 +122,52 @@ public final class OutboundBudget {
     /** Opens the account of one member; call on any thread, once per member. */
     public Account register(OutboundMember member) {
         requireNonNull(member, "member");
-        Stripe stripe = stripes.computeIfAbsent(member.executor(), e -> new Stripe());
+        Stripe stripe = stripes.computeIfAbsent(member.executor(), e -> newStripe());
         Account account = new Account(member, stripe);
         stripe.accounts.add(account);
         return account;
     }
 
+    private Stripe newStripe() {
+        Stripe stripe = new Stripe();
+        synchronized (stripes) {
+            Stripe[] grown = java.util.Arrays.copyOf(stripeArray, stripeArray.length + 1);
+            grown[grown.length - 1] = stripe;
+            stripeArray = grown;
+        }
+        return stripe;
+    }
+
     /** The sum of all members' last reported queued bytes. */
     public long total() {
         long sum = 0;
-        for (Stripe stripe : stripes.values()) {
+        for (Stripe stripe : stripeArray) {
             sum += stripe.bytes.get();
         }
         return sum;
+    }
+
+    /**
+     * True unless a look at the memory really held, taken within {@value #HELD_REFRESH_MILLIS} ms, found it
+     * within the budget; without a {@link #heldBytes} supplier, always true.
+     */
+    private boolean mayHoldTooMuch() {
+        if (heldBytes == null) {
+            return true;
+        }
+        long at = heldSampledAt;
+        return at == 0 || System.nanoTime() - at >= HELD_REFRESH_NANOS || heldSample > budgetBytes;
+    }
+
+    /** The memory really held now, looked at again when the last look is too old; call under {@link #enforcing}. */
+    private long held() {
+        long now = System.nanoTime();
+        long at = heldSampledAt;
+        if (at == 0 || now - at >= HELD_REFRESH_NANOS) {
+            heldSample = heldBytes.getAsLong();
+            heldSampledAt = now == 0 ? 1 : now;
+        }
+        return heldSample;
     }
 
     /** Members cut by this budget since start. */
@@ -112,6 +191,11 @@ public final class OutboundBudget {
         }
         try {
             long excess = total() - cuttingBytes.get() - budgetBytes;
+            if (excess > 0 && heldBytes != null) {
+                // Members being cut still hold their buffers until they close; counting them as freed
+                // already errs towards cutting fewer, and their close makes the next look fresh.
+                excess = Math.min(excess, held() - cuttingBytes.get() - budgetBytes);
+            }
             if (excess <= 0) {
                 return;
             }
@@ -195,7 +279,7 @@ public final class OutboundBudget {
                 }
                 return;
             }
-            if (delta > 0 && total() - cuttingBytes.get() > budgetBytes) {
+            if (delta > 0 && total() - cuttingBytes.get() > budgetBytes && mayHoldTooMuch()) {
                 enforce();
             }
         }
@@ -206,6 +290,8 @@ public final class OutboundBudget {
                 return;
             }
             closed = true;
+            // Its buffers were just let go of: the next look at the memory held must see that.
+            heldSampledAt = 0;
             stripe.accounts.remove(this);
             stripe.bytes.addAndGet(-reported);
             reported = 0;
@@ -213,6 +299,11 @@ public final class OutboundBudget {
                 chosen.set(true);
                 cuttingBytes.addAndGet(-countedAsCutting);
                 countedAsCutting = 0;
+            }
+            if (heldBytes != null && total() - cuttingBytes.get() > budgetBytes) {
+                // Readers behind on shared buffers free little one at a time: with this one gone, the next
+                // furthest behind may hold what is still over, and no write may come to ask again.
+                enforce();
             }
         }
 

@@ -172,4 +172,54 @@ class LoopOutboxTest {
         assertThat(writes[0]).isEqualTo(1);
         assertThat(frames).containsExactlyElementsOf(numbered(1, 3));
     }
+
+    @Test
+    void afterAHeavyDrainTheNextWaitsForTheWindowAndCarriesEverythingSaidMeanwhile() {
+        members.freezeTime();
+        TcpLineMember[] big = members(LoopOutbox.HEAVY_DRAIN_WRITES);
+        LoopOutbox outbox = new LoopOutbox(members.loop());
+        broadcast(outbox, big, null, message(1));
+        assertThat(members.lines(big[0])).containsExactly("#t <alice> line 1");
+        for (int i = 2; i <= 5; i++) {
+            broadcast(outbox, big, null, message(i));
+        }
+        // Held: the first drain wrote to HEAVY_DRAIN_WRITES members, and no time has passed.
+        assertThat(members.lines(big[0])).isEmpty();
+        assertThat(outbox.isIdle()).isFalse();
+        members.advanceTimeBy(LoopOutbox.COALESCE_WINDOW_NANOS - 1);
+        assertThat(members.lines(big[0])).isEmpty();
+        members.advanceTimeBy(1);
+        int[] writes = {0};
+        // The four messages said during the window reach each member in one write.
+        assertThat(members.lines(big[0], writes)).containsExactlyElementsOf(numbered(2, 5));
+        assertThat(writes[0]).isEqualTo(1);
+        assertThat(members.lines(big[LoopOutbox.HEAVY_DRAIN_WRITES - 1])).containsExactlyElementsOf(numbered(1, 5));
+        assertThat(outbox.isIdle()).isTrue();
+    }
+
+    @Test
+    void aSmallAudienceIsNeverHeld() {
+        members.freezeTime();
+        TcpLineMember[] small = members(LoopOutbox.HEAVY_DRAIN_WRITES - 1);
+        LoopOutbox outbox = new LoopOutbox(members.loop());
+        for (int i = 1; i <= 3; i++) {
+            broadcast(outbox, small, null, message(i));
+            assertThat(members.lines(small[0])).containsExactly("#t <alice> line " + i);
+        }
+    }
+
+    @Test
+    void aBacklogLongerThanOneDrainGoesOutInWindowsAndInOrder() {
+        members.freezeTime();
+        TcpLineMember[] big = members(LoopOutbox.HEAVY_DRAIN_WRITES);
+        LoopOutbox outbox = new LoopOutbox(members.loop());
+        for (int i = 1; i <= 300; i++) {
+            broadcast(outbox, big, null, message(i));
+        }
+        // One drain takes at most MAX_ITEMS_PER_DRAIN; the rest waits for the window like anything else.
+        assertThat(members.lines(big[0])).containsExactlyElementsOf(numbered(1, LoopOutbox.MAX_ITEMS_PER_DRAIN));
+        members.advanceTimeBy(LoopOutbox.COALESCE_WINDOW_NANOS);
+        assertThat(members.lines(big[0])).containsExactlyElementsOf(numbered(LoopOutbox.MAX_ITEMS_PER_DRAIN + 1, 300));
+        assertThat(outbox.isIdle()).isTrue();
+    }
 }

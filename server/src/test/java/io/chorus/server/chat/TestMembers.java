@@ -8,6 +8,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Members on embedded channels for unit tests of rooms and outboxes. An embedded loop treats every thread
@@ -23,6 +24,17 @@ final class TestMembers implements AutoCloseable {
             channels.add(new EmbeddedChannel());
         }
         return channels.get(0).eventLoop();
+    }
+
+    /** Stops the loop's clock, so that only {@link #advanceTimeBy} moves it. */
+    void freezeTime() {
+        loop();
+        channels.get(0).freezeTime();
+    }
+
+    /** Moves the frozen clock of the loop under test. */
+    void advanceTimeBy(long nanos) {
+        channels.get(0).advanceTimeBy(nanos, TimeUnit.NANOSECONDS);
     }
 
     TcpLineMember member(String nick) {

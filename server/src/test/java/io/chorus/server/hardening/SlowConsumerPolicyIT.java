@@ -9,6 +9,7 @@ import io.chorus.server.ServerConfig;
 import io.chorus.server.chat.ChatService;
 import io.chorus.server.limits.OutboundBudget;
 import io.chorus.testing.LineClient;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,7 +19,9 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -26,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -65,7 +69,7 @@ class SlowConsumerPolicyIT {
 
         /** Reads the publisher's lines, checking their order, until {@code count} are read or the stream ends. */
         Result read(String room, int from, int count) {
-            String prefix = "#" + room + " <pub> ";
+            String prefix = "#" + room + " <pub" + room + "> ";
             int next = from;
             String last = null;
             try {
@@ -112,13 +116,15 @@ class SlowConsumerPolicyIT {
         publisher.sendRaw(batch.toString());
     }
 
+    /** A publisher in {@code room}, with the nick pub + room. */
     private static LineClient publisher(int port, String room) throws IOException {
+        String nick = "pub" + room;
         LineClient publisher = LineClient.connect(port);
         publisher.timeout(Duration.ofSeconds(60));
-        publisher.send("/nick pub");
-        publisher.readUntil("is now known as pub");
+        publisher.send("/nick " + nick);
+        publisher.readUntil("is now known as " + nick);
         publisher.send("/join " + room);
-        publisher.readUntil("pub joined #" + room);
+        publisher.readUntil(nick + " joined #" + room);
         return publisher;
     }
 
@@ -157,7 +163,7 @@ class SlowConsumerPolicyIT {
                 if (!rest.last().startsWith("!!!")) {
                     assertThat(rest.last()).as("a stream cut short ends mid-line, with a reset or at EOF")
                             .satisfiesAnyOf(l -> assertThat(l).isIn("(reset)", "(truncated)"),
-                                    l -> assertThat(l).startsWith("#g <pub> "));
+                                    l -> assertThat(l).startsWith("#g <pubg> "));
                 } else {
                     assertThat(rest.last()).isEqualTo("!!! slow-consumer: you stayed more than 16384 bytes behind for too"
                             + " long; disconnecting");
@@ -168,95 +174,138 @@ class SlowConsumerPolicyIT {
     }
 
     @Test
-    void theBudgetKeepsTheSumBoundedAndCutsTheLargestQueuesFirst() throws Exception {
-        int stalledReaders = 8;
-        int spacing = 1000;
-        // 14 MB: loopback's socket buffers take a few MB per connection, the rest queues in the server.
-        int lines = 14_000;
+    void readersBehindOnSharedLinesAreNotCutWhileTheMemoryHeldFitsTheBudget() throws Exception {
+        // 8 queues of about 14, 13, ... 7 MB (84 MB summed) on the same lines: about 14 MB really held.
+        long budgetBytes = 24L << 20;
+        BudgetRun run = runBudget(budgetBytes, List.of("b"), 8, 1000);
+        assertThat(run.highestSum()).as("the summed queues went over the budget").isGreaterThan(budgetBytes);
+        assertThat(run.wasCut().get("b")).containsOnly(false);
+        assertThat(run.cuts()).isZero();
+    }
+
+    @Test
+    void theLargestQueuesAreCutFirstOnceTheMemoryHeldIsOverTheBudget() throws Exception {
+        // Two rooms, each with readers stopped at 0, 2,500, 5,000 and 7,500 of 14,000 lines of its own: up to
+        // about 28 MB held, over 16 MiB until the readers furthest behind are cut; the two that read most
+        // hold about 13 MB between them, so they fit.
         long budgetBytes = 16L << 20;
-        // The per-connection limits are out of the way (grace of 10 minutes, queues stay under 16 MiB): only
-        // the budget can cut here.
-        try (ChorusServer server = ChorusServer.start(server().maxQueueBytes(16 << 20).maxQueueHardBytes(16L << 20)
-                .slowConsumerGrace(Duration.ofMinutes(10)).maxOutboundMemory(budgetBytes).build())) {
+        BudgetRun run = runBudget(budgetBytes, List.of("b", "c"), 4, 2500);
+        assertThat(run.cuts()).isPositive();
+        for (List<Boolean> wasCut : run.wasCut().values()) {
+            // In each room the cut readers are the largest: every reader that read less than a cut one was cut too.
+            int firstSpared = wasCut.indexOf(false);
+            assertThat(firstSpared).as("a reader was spared: %s", wasCut).isPositive();
+            assertThat(wasCut.subList(firstSpared, wasCut.size())).as("cut readers: %s", wasCut).containsOnly(false);
+        }
+        assertThat(run.heldAfter()).as("memory held once the cuts are done").isLessThanOrEqualTo(budgetBytes);
+    }
+
+    private record BudgetRun(Map<String, List<Boolean>> wasCut, long cuts, long highestSum, long heldAfter) {
+    }
+
+    /**
+     * In each room, stalled reader i reads i x {@code spacing} of 14,000 lines of 1 KB, then stops, so the
+     * fewer it read the larger its queue; one more reads everything. The per-connection limits are out of
+     * the way (grace of 10 minutes, queues under 16 MiB): only the budget can cut. Checks what every reader
+     * sees whatever was cut, then reports who was, per room, in order of queue size, largest first.
+     */
+    private BudgetRun runBudget(long budgetBytes, List<String> rooms, int stalledPerRoom, int spacing) throws Exception {
+        int lines = 14_000;
+        // One loop, so the readers of a room share one copy of each run of lines.
+        try (ChorusServer server = ChorusServer.start(server().ioThreads(1).maxQueueBytes(16 << 20)
+                .maxQueueHardBytes(16L << 20).slowConsumerGrace(Duration.ofMinutes(10)).maxOutboundMemory(budgetBytes)
+                .build())) {
             int port = server.port(ChorusServer.Kind.CHAT_TCP);
             ChatService chat = server.chat().orElseThrow();
             OutboundBudget budget = chat.outboundBudget();
-            List<Reader> stalled = new ArrayList<>();
+            LongSupplier held = OutboundBudget.heldBy(PooledByteBufAllocator.DEFAULT);
+            Map<String, List<Reader>> stalled = new LinkedHashMap<>();
             List<Reader> healthy = new ArrayList<>();
+            List<LineClient> publishers = new ArrayList<>();
             ExecutorService pool = Executors.newCachedThreadPool();
             AtomicBoolean sampling = new AtomicBoolean(true);
             AtomicLong highest = new AtomicLong();
             try {
-                for (int i = 0; i < stalledReaders; i++) {
-                    stalled.add(new Reader(port, "stall" + i, "b"));
+                for (String room : rooms) {
+                    List<Reader> inRoom = new ArrayList<>();
+                    for (int i = 0; i < stalledPerRoom; i++) {
+                        inRoom.add(new Reader(port, "stall" + room + i, room));
+                    }
+                    stalled.put(room, inRoom);
+                    healthy.add(new Reader(port, "healthy" + room, room));
+                    publishers.add(publisher(port, room));
                 }
-                for (int i = 0; i < 2; i++) {
-                    healthy.add(new Reader(port, "healthy" + i, "b"));
-                }
-                LineClient publisher = publisher(port, "b");
                 pool.submit(() -> {
                     while (sampling.get()) {
                         highest.accumulateAndGet(budget.total(), Math::max);
                         LockSupport.parkNanos(200_000);
                     }
                 });
-                // Stalled reader i reads i x 1000 lines, then stops: the fewer it read, the larger its queue.
-                List<Future<Result>> stops = new ArrayList<>();
-                for (int i = 0; i < stalledReaders; i++) {
-                    Reader reader = stalled.get(i);
-                    int stopAt = i * spacing;
-                    stops.add(pool.submit(() -> reader.read("b", 0, stopAt)));
+                Map<String, List<Future<Result>>> stops = new LinkedHashMap<>();
+                for (String room : rooms) {
+                    List<Future<Result>> inRoom = new ArrayList<>();
+                    for (int i = 0; i < stalledPerRoom; i++) {
+                        Reader reader = stalled.get(room).get(i);
+                        int stopAt = i * spacing;
+                        inRoom.add(pool.submit(() -> reader.read(room, 0, stopAt)));
+                    }
+                    stops.put(room, inRoom);
                 }
                 List<Future<Result>> full = new ArrayList<>();
-                for (Reader reader : healthy) {
-                    full.add(pool.submit(() -> reader.read("b", 0, lines)));
+                for (int r = 0; r < rooms.size(); r++) {
+                    Reader reader = healthy.get(r);
+                    String room = rooms.get(r);
+                    full.add(pool.submit(() -> reader.read(room, 0, lines)));
                 }
-                publish(publisher, lines);
+                for (LineClient publisher : publishers) {
+                    publish(publisher, lines);
+                }
                 for (Future<Result> f : full) {
                     assertThat(f.get(120, TimeUnit.SECONDS).next()).as("healthy reader").isEqualTo(lines);
                 }
-                List<Integer> readBeforeStop = new ArrayList<>();
-                for (Future<Result> f : stops) {
-                    readBeforeStop.add(f.get(60, TimeUnit.SECONDS).next());
-                }
-                await().atMost(Duration.ofSeconds(30)).until(() -> budget.total() <= budgetBytes);
+                // Cuts go one at a time (each frees only what no smaller queue shares) until what is held fits.
+                await().atMost(Duration.ofSeconds(30)).until(() -> held.getAsLong() <= budgetBytes);
                 sampling.set(false);
+                long heldAfter = held.getAsLong();
 
-                List<Boolean> wasCut = new ArrayList<>();
-                for (int i = 0; i < stalledReaders; i++) {
-                    wasCut.add(cut(chat, "stall" + i));
+                Map<String, List<Boolean>> wasCut = new LinkedHashMap<>();
+                for (String room : rooms) {
+                    List<Boolean> inRoom = new ArrayList<>();
+                    for (int i = 0; i < stalledPerRoom; i++) {
+                        inRoom.add(cut(chat, "stall" + room + i));
+                    }
+                    wasCut.put(room, inRoom);
                 }
-                System.out.printf("budget %d bytes: highest sum seen %d, cuts %d, cut readers %s%n", budgetBytes,
-                        highest.get(), budget.cuts(), wasCut);
-                // 8 queues of about 11, 10, ... 4 MB (60 MB) do not fit in 16 MiB: some were cut, and they are
-                // the largest: every reader that read less than a cut one was cut too.
-                assertThat(wasCut).contains(true);
-                int firstSpared = wasCut.indexOf(false);
-                assertThat(firstSpared).as("a reader was spared").isPositive();
-                assertThat(wasCut.subList(firstSpared, stalledReaders)).as("cut readers: %s", wasCut).containsOnly(false);
+                System.out.printf("budget %d bytes: highest sum seen %d, held after %d, cuts %d, cut readers %s%n",
+                        budgetBytes, highest.get(), heldAfter, budget.cuts(), wasCut);
                 assertThat(healthy).allSatisfy(r -> assertThat(cut(chat, r.nick)).isFalse());
-                // The sum is bounded: above the budget only by the queues of the members being cut, each below
-                // the hard limit, which they hold until their final line is taken or the cut-off's grace ends.
-                assertThat(highest.get()).isLessThanOrEqualTo(budgetBytes + budget.cuts() * (16L << 20));
 
                 // What the readers see: the cut ones' streams end early; the spared ones get everything.
-                for (int i = 0; i < stalledReaders; i++) {
-                    Result rest = stalled.get(i).read("b", readBeforeStop.get(i), lines - readBeforeStop.get(i));
-                    if (wasCut.get(i)) {
-                        assertThat(rest.next()).as("stall%d, cut", i).isLessThan(lines);
-                    } else {
-                        assertThat(rest.next()).as("stall%d, spared", i).isEqualTo(lines);
+                for (String room : rooms) {
+                    for (int i = 0; i < stalledPerRoom; i++) {
+                        int before = stops.get(room).get(i).get(60, TimeUnit.SECONDS).next();
+                        Result rest = stalled.get(room).get(i).read(room, before, lines - before);
+                        if (wasCut.get(room).get(i)) {
+                            assertThat(rest.next()).as("stall%s%d, cut", room, i).isLessThan(lines);
+                        } else {
+                            assertThat(rest.next()).as("stall%s%d, spared", room, i).isEqualTo(lines);
+                        }
                     }
                 }
-                publisher.close();
+                return new BudgetRun(wasCut, budget.cuts(), highest.get(), heldAfter);
             } finally {
                 sampling.set(false);
                 pool.shutdownNow();
-                for (Reader r : stalled) {
-                    r.close();
+                for (List<Reader> inRoom : stalled.values()) {
+                    for (Reader r : inRoom) {
+                        r.close();
+                    }
                 }
                 for (Reader r : healthy) {
                     r.close();
+                }
+                for (LineClient publisher : publishers) {
+                    publisher.close();
                 }
             }
         }

@@ -154,4 +154,66 @@ class OutboundBudgetTest {
         assertThat(OutboundBudget.defaultBudgetBytes(-1)).as("unknown").isEqualTo(64 * MIB);
         assertThat(OutboundBudget.defaultBudgetBytes()).isGreaterThanOrEqualTo(64 * MIB);
     }
+
+    @Test
+    void readersBehindOnSharedBuffersAreNotCutWhileTheMemoryReallyHeldFits() {
+        long[] held = {MIB};
+        OutboundBudget budget = new OutboundBudget(10 * MIB, () -> held[0]);
+        List<FakeMember> members = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            FakeMember member = new FakeMember("m" + i, ImmediateEventExecutor.INSTANCE);
+            OutboundBudget.Account account = budget.register(member);
+            member.onCut = account::close;
+            members.add(member);
+            // 100 readers 1 MiB behind on the same broadcasts: 100 MiB reported, 1 MiB held.
+            member.queued = MIB;
+            account.update(member.queued);
+        }
+        assertThat(budget.total()).isEqualTo(100 * MIB);
+        assertThat(members).noneMatch(FakeMember::isCut);
+        assertThat(budget.cuts()).isZero();
+    }
+
+    @Test
+    void whenTheMemoryReallyHeldIsOverTheLargestQueuesAreCutByTheSmallerExcess() throws InterruptedException {
+        long[] held = {MIB};
+        OutboundBudget budget = new OutboundBudget(10 * MIB, () -> held[0]);
+        List<FakeMember> members = new ArrayList<>();
+        List<OutboundBudget.Account> accounts = new ArrayList<>();
+        for (int i = 1; i <= 8; i++) {
+            FakeMember member = new FakeMember("m" + i, ImmediateEventExecutor.INSTANCE);
+            OutboundBudget.Account account = budget.register(member);
+            member.onCut = account::close;
+            members.add(member);
+            accounts.add(account);
+        }
+        // Queues of 1..8 MiB, 36 MiB reported, on shared buffers: 1 MiB held, nobody is cut.
+        for (int i = 0; i < members.size(); i++) {
+            members.get(i).queued = (i + 1) * MIB;
+            accounts.get(i).update(members.get(i).queued);
+        }
+        assertThat(members).noneMatch(FakeMember::isCut);
+        // Then the allocator holds 15 MiB, 5 MiB over, and the next report looks again.
+        held[0] = 15 * MIB;
+        Thread.sleep(OutboundBudget.HELD_REFRESH_MILLIS + 1);
+        members.get(0).queued += 1;
+        accounts.get(0).update(members.get(0).queued);
+        // The 8 MiB queue covers the real excess of 5 MiB on its own: nobody else is cut.
+        assertThat(members.get(7).isCut()).isTrue();
+        assertThat(members.subList(0, 7)).noneMatch(FakeMember::isCut);
+        assertThat(budget.cuts()).isEqualTo(1);
+    }
+
+    @Test
+    void withoutAnAllocatorThatReportsTheQueuesAloneDecide() {
+        assertThat(OutboundBudget.heldBy(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT)).isNotNull();
+        assertThat(OutboundBudget.heldBy(io.netty.buffer.PooledByteBufAllocator.DEFAULT).getAsLong()).isNotNegative();
+        OutboundBudget budget = new OutboundBudget(10 * MIB, null);
+        FakeMember member = new FakeMember("big", ImmediateEventExecutor.INSTANCE);
+        OutboundBudget.Account account = budget.register(member);
+        member.onCut = account::close;
+        member.queued = 11 * MIB;
+        account.update(member.queued);
+        assertThat(member.isCut()).isTrue();
+    }
 }
