@@ -4,7 +4,7 @@
 #             (default echo mode, and --echo-mode line when the server has it), and the bare Netty
 #             baseline vs Chorus at default settings
 #             loads: pipelined (100 connections x 16 in flight) and ping-pong (100 x 1), 64 B
-#   fan-out : Chorus chat (default and --threads 2) vs redis-server pub/sub vs a one-thread C broadcast
+#   fan-out : Chorus chat (default and --threads 1) vs redis-server pub/sub vs a one-thread C broadcast
 #             server (benchmarks/native/broadcast_epoll.c), optionally `ncat --chat`
 #             1 publisher -> 1000 subscribers at 1000, 8000 and 16000 msg/s offered, 64 B
 # Every run reports the CPU the load generator and the server used in the measured window, as
@@ -25,7 +25,7 @@ Environment (flags win):
   SUBSCRIBERS=1000     fan-out subscribers                 FANOUT_RATES="1000 8000 16000"   msg/s, one run each
   ECHO_CONNECTIONS=100 echo connections                    SIZE=64        bytes per message
   ECHO_SERVERS="c chorus-t1 chorus-t1-line baseline chorus"   (chorus-t1-line only if --echo-mode exists)
-  FANOUT_SERVERS="chorus chorus-t2 redis cbroadcast"          (add ncat to include ncat --chat, chorus-t1 for one loop)
+  FANOUT_SERVERS="chorus chorus-t1 redis cbroadcast"          (add ncat to include ncat --chat, chorus-t2 for two loops)
   INSTALL=1            apt-get install ncat/redis-server when missing (needs root)
   ROUNDS=1             repeat each part, alternating server order, to show run-to-run noise
   CC=cc                C compiler for the C servers; without one they are skipped with a note
@@ -46,7 +46,7 @@ PARTS=${PARTS:-echo,fanout}
 SUBSCRIBERS=${SUBSCRIBERS:-1000}
 FANOUT_RATES=${FANOUT_RATES:-"1000 8000 16000"}
 ECHO_SERVERS=${ECHO_SERVERS:-"c chorus-t1 chorus-t1-line baseline chorus"}
-FANOUT_SERVERS=${FANOUT_SERVERS:-"chorus chorus-t2 redis cbroadcast"}
+FANOUT_SERVERS=${FANOUT_SERVERS:-"chorus chorus-t1 redis cbroadcast"}
 CC=${CC:-cc}
 ECHO_CONNECTIONS=${ECHO_CONNECTIONS:-100}
 SIZE=${SIZE:-64}
