@@ -5,6 +5,7 @@ import io.chorus.server.limits.SlowConsumerPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.TimeUnit;
@@ -24,16 +25,30 @@ public abstract class ChannelMember extends MemberBase {
     static final long CUT_OFF_GRACE_MILLIS = 1000;
 
     private final Channel channel;
+    /** Where payloads and flushes enter the pipeline: the channel (its tail), or a context nearer the head. */
+    private final ChannelOutboundInvoker output;
 
     protected ChannelMember(Channel channel, SlowConsumerPolicy policy, OutboundBudget budget) {
+        this(channel, channel, policy, budget);
+    }
+
+    /**
+     * A member whose payloads enter the pipeline at {@code output}, a context below every handler that does
+     * nothing to output: a broadcast writes and flushes to each member, so each handler it passes costs a
+     * step per member per drain.
+     */
+    protected ChannelMember(Channel channel, ChannelOutboundInvoker output, SlowConsumerPolicy policy,
+            OutboundBudget budget) {
         super(policy, budget);
         this.channel = channel;
+        this.output = output;
     }
 
     /** A member cut at once past {@code maxQueueBytes}, outside any shared budget; for tests. */
     protected ChannelMember(Channel channel, long maxQueueBytes) {
         super(maxQueueBytes);
         this.channel = channel;
+        this.output = channel;
     }
 
     public final Channel channel() {
@@ -62,12 +77,12 @@ public abstract class ChannelMember extends MemberBase {
 
     @Override
     protected void write(ByteBuf payload) {
-        channel.write(payload, channel.voidPromise());
+        output.write(payload, channel.voidPromise());
     }
 
     @Override
     protected final void flushTransport() {
-        channel.flush();
+        output.flush();
     }
 
     @Override

@@ -52,8 +52,8 @@ public final class ChatServerHandler extends ChannelInboundHandlerAdapter implem
     }
 
     private void start(ChannelHandlerContext ctx) {
-        TcpLineMember member = new TcpLineMember(ctx.channel(), service.config().slowConsumerPolicy(),
-                service.outboundBudget());
+        TcpLineMember member = new TcpLineMember(ctx.channel(), ChatServerInitializer.outputEntry(ctx.pipeline()),
+                service.config().slowConsumerPolicy(), service.outboundBudget());
         connection = new ChatConnection(service, member, this);
         input = new HeldInput<>(service, connection, this::process);
         connection.start();

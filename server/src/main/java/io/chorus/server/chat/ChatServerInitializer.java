@@ -4,7 +4,9 @@ import io.chorus.protocol.frame.LineFrameDecoder;
 import io.chorus.protocol.frame.Utf8LineDecoder;
 import io.chorus.server.support.ListenerFront;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
@@ -38,5 +40,19 @@ public final class ChatServerInitializer extends ChannelInitializer<Channel> {
         p.addLast("utf8", Utf8LineDecoder.INSTANCE);
         // Commands in, events out (already encoded, so no encoder is needed below).
         p.addLast("chat", new ChatServerHandler(service, front.isTls()));
+    }
+
+    /**
+     * Where chat output enters {@code p}: the context of the read-idle timer or, without one, of the line
+     * framer. A write or flush from there goes on towards the head, through TLS and the byte counter,
+     * which must see it, and skips the timer, the line decoders and the chat handler, which do nothing to
+     * output. A pipeline that is not a chat pipeline gets its tail.
+     */
+    static ChannelOutboundInvoker outputEntry(ChannelPipeline p) {
+        ChannelHandlerContext entry = p.context("idle");
+        if (entry == null) {
+            entry = p.context("framer");
+        }
+        return entry != null ? entry : p.channel();
     }
 }

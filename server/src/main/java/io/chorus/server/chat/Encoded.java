@@ -23,12 +23,15 @@ import java.nio.charset.StandardCharsets;
  */
 final class Encoded {
 
-    private static final int SLOTS = OutputFormat.values().length * Framing.values().length;
+    /** The enums' values, copied once: {@code values()} clones its array on every call, and a fan-out asks per member. */
+    private static final OutputFormat[] FORMATS = OutputFormat.values();
+    private static final Framing[] FRAMINGS = Framing.values();
+    private static final int SLOTS = FORMATS.length * FRAMINGS.length;
 
     private final ByteBuf[] slots = new ByteBuf[SLOTS];
 
     static int slot(OutputFormat format, Framing framing) {
-        return format.ordinal() * Framing.values().length + framing.ordinal();
+        return format.ordinal() * FRAMINGS.length + framing.ordinal();
     }
 
     static int slotOf(Member member) {
@@ -36,11 +39,11 @@ final class Encoded {
     }
 
     static OutputFormat formatOf(int slot) {
-        return OutputFormat.values()[slot / Framing.values().length];
+        return FORMATS[slot / FRAMINGS.length];
     }
 
     static Framing framingOf(int slot) {
-        return Framing.values()[slot % Framing.values().length];
+        return FRAMINGS[slot % FRAMINGS.length];
     }
 
     static int slotCount() {

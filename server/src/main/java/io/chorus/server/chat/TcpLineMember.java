@@ -5,6 +5,7 @@ import io.chorus.server.limits.SlowConsumerPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.ChannelFutureListener;
 
 /**
@@ -14,6 +15,12 @@ public final class TcpLineMember extends ChannelMember {
 
     public TcpLineMember(Channel channel, SlowConsumerPolicy policy, OutboundBudget budget) {
         super(channel, policy, budget);
+    }
+
+    /** A member whose output enters the pipeline at {@code output}; see {@link ChatServerInitializer#outputEntry}. */
+    public TcpLineMember(Channel channel, ChannelOutboundInvoker output, SlowConsumerPolicy policy,
+            OutboundBudget budget) {
+        super(channel, output, policy, budget);
     }
 
     /** A member cut at once past {@code maxQueueBytes}, outside any shared budget; for tests. */

@@ -56,13 +56,15 @@ class OutboundBudgetTest {
                 long taken = sent * (i % 100) / 100;
                 member.queued += sent - taken;
                 accounts.get(i).update(member.queued);
-                assertThat(budget.total()).isLessThanOrEqualTo(budgetBytes);
+                // One loop's queues may pass the budget by one step before it looks at the sum.
+                assertThat(budget.total()).isLessThanOrEqualTo(budgetBytes + budgetBytes / OutboundBudget.LOOK_STEPS);
             }
         }
         assertThat(cutSizes).as("the budget had to act").isNotEmpty();
         assertThat(budget.cuts()).isEqualTo(cutSizes.size());
         long liveTotal = members.stream().filter(m -> !m.isCut()).mapToLong(m -> m.queued).sum();
-        assertThat(liveTotal).isEqualTo(budget.total()).isLessThanOrEqualTo(budgetBytes);
+        assertThat(liveTotal).isEqualTo(budget.total())
+                .isLessThanOrEqualTo(budgetBytes + budgetBytes / OutboundBudget.LOOK_STEPS);
         // Readers that keep up were never touched.
         for (int i = 0; i < members.size(); i++) {
             if (i % 100 >= 90) {
@@ -135,9 +137,11 @@ class OutboundBudgetTest {
             assertThat(done.await(50, TimeUnit.SECONDS)).isTrue();
             assertThat(failure.get()).as("thrown on an event loop").isNull();
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-                assertThat(budget.total()).isLessThanOrEqualTo(budgetBytes);
+                // Each of the 4 loops may pass the budget by one step before it looks at the sum.
+                long slack = 4 * (budgetBytes / OutboundBudget.LOOK_STEPS);
+                assertThat(budget.total()).isLessThanOrEqualTo(budgetBytes + slack);
                 long live = members.stream().filter(m -> !m.isCut()).mapToLong(m -> m.queued).sum();
-                assertThat(live).isLessThanOrEqualTo(budgetBytes);
+                assertThat(live).isLessThanOrEqualTo(budgetBytes + slack);
             });
             assertThat(budget.accounts()).isEqualTo(members.stream().filter(m -> !m.isCut()).count());
             long cut = members.stream().filter(FakeMember::isCut).count();
@@ -196,7 +200,7 @@ class OutboundBudgetTest {
         // Then the allocator holds 15 MiB, 5 MiB over, and the next report looks again.
         held[0] = 15 * MIB;
         Thread.sleep(OutboundBudget.HELD_REFRESH_MILLIS + 1);
-        members.get(0).queued += 1;
+        members.get(0).queued += 10 * MIB / OutboundBudget.LOOK_STEPS;
         accounts.get(0).update(members.get(0).queued);
         // The 8 MiB queue covers the real excess of 5 MiB on its own: nobody else is cut.
         assertThat(members.get(7).isCut()).isTrue();
