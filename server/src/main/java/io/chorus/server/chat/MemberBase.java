@@ -13,6 +13,7 @@ import io.chorus.server.limits.SlowConsumerGuard;
 import io.chorus.server.limits.SlowConsumerPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every chat member has whatever its transport: nick, format and echo, the outbox flush mark, and
@@ -29,6 +30,8 @@ import io.netty.util.concurrent.EventExecutor;
 public abstract class MemberBase implements Member, OutboundMember {
 
     private volatile String nick;
+    private static final AtomicLong FORMAT_CHANGES = new AtomicLong();
+
     private volatile OutputFormat format = OutputFormat.TEXT;
     private volatile boolean echo;
     /** Set once this member is being cut off as a slow consumer; confined to the event loop. */
@@ -99,7 +102,18 @@ public abstract class MemberBase implements Member, OutboundMember {
     }
 
     public void format(OutputFormat value) {
-        this.format = value;
+        if (this.format != value) {
+            this.format = value;
+            FORMAT_CHANGES.incrementAndGet();
+        }
+    }
+
+    /**
+     * How many times any member's format has changed: a room that remembers which formats its members use
+     * (see {@code Room.fanOut}) looks again when this moves. Format changes are rare; broadcasts are not.
+     */
+    static long formatChanges() {
+        return FORMAT_CHANGES.get();
     }
 
     @Override

@@ -105,6 +105,12 @@ public final class Room implements HistoryBudget.Owner {
     private final Map<EventExecutor, Member[]> membersByLoop = new IdentityHashMap<>();
     /** Where deliveries to each loop's members queue up; see {@link LoopOutbox}. */
     private final Map<EventExecutor, LoopOutbox> outboxes = new IdentityHashMap<>();
+    /**
+     * Which encodings each loop's members need, remembered per members array and format epoch, so a
+     * broadcast does not ask every member its format: at 16,000 msg/s to 1,000 members that scan was the
+     * room loop's largest cost. Confined to executor.
+     */
+    private final Map<EventExecutor, Slots> slotsByLoop = new IdentityHashMap<>();
     private final ArrayDeque<Event> history = new ArrayDeque<>();
     /** The first id this incarnation issues; see {@link MessageIds#firstId()}. */
     private final long firstId;
@@ -237,6 +243,7 @@ public final class Room implements HistoryBudget.Owner {
         droppedThrough = nextId - 1;
         ledger.close();
         outboxes.clear();
+        slotsByLoop.clear();
     }
 
     /**
@@ -271,6 +278,7 @@ public final class Room implements HistoryBudget.Owner {
             Member[] next = Arrays.copyOf(current, current.length + 1);
             next[current.length] = session;
             membersByLoop.put(loop, next);
+            slotsByLoop.remove(loop);
             memberCount++;
             backplane.present(name, nick);
             Event.Join join = new Event.Join(name, nick);
@@ -327,8 +335,10 @@ public final class Room implements HistoryBudget.Owner {
         }
         if (kept.isEmpty()) {
             membersByLoop.remove(loop);
+            slotsByLoop.remove(loop);
         } else {
             membersByLoop.put(loop, kept.toArray(NO_MEMBERS));
+            slotsByLoop.remove(loop);
         }
         memberCount--;
         return true;
@@ -715,18 +725,20 @@ public final class Room implements HistoryBudget.Owner {
         ByteBuf[] master = scratch;
         long reached = 0;
         try {
+            long epoch = MemberBase.formatChanges();
             for (Map.Entry<EventExecutor, Member[]> group : membersByLoop.entrySet()) {
                 Member[] members = group.getValue();
-                int needed = 0;
-                for (Member member : members) {
-                    if (member != except) {
-                        needed |= 1 << Encoded.slotOf(member);
-                        reached++;
-                    }
+                int audience = members.length;
+                if (except != null && except.eventLoop() == group.getKey() && contains(members, except)) {
+                    audience--;
                 }
-                if (needed == 0) {
+                if (audience == 0) {
                     continue;
                 }
+                reached += audience;
+                // The sender's format may be encoded for nothing; a member that changed format since is
+                // encoded for on its own by the outbox.
+                int needed = slots(group.getKey(), members, epoch);
                 Encoded encoded = new Encoded();
                 try {
                     for (int slot = 0; slot < Encoded.slotCount(); slot++) {
@@ -750,6 +762,33 @@ public final class Room implements HistoryBudget.Owner {
             }
             countDeliveries(event, reached);
         }
+    }
+
+    /** The encodings {@code members} need, from {@link #slotsByLoop} or computed again when stale. */
+    private int slots(EventExecutor loop, Member[] members, long epoch) {
+        Slots known = slotsByLoop.get(loop);
+        if (known != null && known.members == members && known.epoch == epoch) {
+            return known.needed;
+        }
+        int needed = 0;
+        for (Member member : members) {
+            needed |= 1 << Encoded.slotOf(member);
+        }
+        slotsByLoop.put(loop, new Slots(members, needed, epoch));
+        return needed;
+    }
+
+    private static boolean contains(Member[] members, Member member) {
+        for (Member m : members) {
+            if (m == member) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The encodings one members array needed at one format epoch. */
+    private record Slots(Member[] members, int needed, long epoch) {
     }
 
     /**
@@ -873,6 +912,7 @@ public final class Room implements HistoryBudget.Owner {
         Member[] next = Arrays.copyOf(current, current.length + 1);
         next[current.length] = watcher;
         membersByLoop.put(loop, next);
+        slotsByLoop.remove(loop);
         watchers.add(watcher);
         watcherCount = watchers.size();
         backplane.watchers(name, watcherCount);
@@ -890,8 +930,10 @@ public final class Room implements HistoryBudget.Owner {
             Member[] next = Arrays.stream(current).filter(m -> m != watcher).toArray(Member[]::new);
             if (next.length == 0) {
                 membersByLoop.remove(loop);
+                slotsByLoop.remove(loop);
             } else {
                 membersByLoop.put(loop, next);
+                slotsByLoop.remove(loop);
             }
             backplane.watchers(name, watcherCount);
             unsubscribeIfVacant();

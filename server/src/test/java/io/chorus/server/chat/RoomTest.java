@@ -69,6 +69,26 @@ class RoomTest {
     }
 
     @Test
+    void aMemberThatSwitchesFormatBetweenBroadcastsGetsEachInTheFormatItHadThen() {
+        TcpLineMember alice = member("alice");
+        TcpLineMember bob = member("bob");
+        room.join(alice, "alice", slot(alice));
+        room.join(bob, "bob", slot(bob));
+        lines(alice);
+        lines(bob);
+        room.publish(alice, "alice", "one", false, TS, slot(alice));
+        assertThat(lines(bob)).containsExactly("#t <alice> one");
+        // The room remembers which formats its members use; a switch must still be seen at the next broadcast.
+        bob.format(io.chorus.protocol.event.OutputFormat.JSON);
+        room.publish(alice, "alice", "two", false, TS, slot(alice));
+        assertThat(lines(bob)).singleElement().asString().contains("\"type\":\"message\"").contains("\"text\":\"two\"");
+        bob.format(io.chorus.protocol.event.OutputFormat.TEXT);
+        room.publish(alice, "alice", "three", false, TS, slot(alice));
+        assertThat(lines(bob)).containsExactly("#t <alice> three");
+        assertThat(lines(alice)).as("the sender, echo off").isEmpty();
+    }
+
+    @Test
     void historyKeepsTheLastMessagesAndSaysWhenItIsIncomplete() {
         TcpLineMember alice = member("alice");
         room.join(alice, "alice", slot(alice));
