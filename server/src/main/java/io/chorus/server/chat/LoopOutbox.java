@@ -110,11 +110,15 @@ final class LoopOutbox implements Runnable {
         }
     }
 
-    /** Runs a drain on the loop: at once, or when the hold after a heavy drain ends. */
+    /**
+     * Runs a drain on the loop: at once, or when the hold after a heavy drain ends. A loop that is shutting
+     * down gets it at once: confirming its shutdown cancels the tasks scheduled for later, which would
+     * drop the buffers this drain has to write and release.
+     */
     private void schedule() {
         long hold = holdUntil;
         long wait = hold == 0 ? 0 : hold - LoopClock.nanoTime(loop);
-        if (wait > 0) {
+        if (wait > 0 && !loop.isShuttingDown()) {
             loop.schedule(this, wait, TimeUnit.NANOSECONDS);
         } else {
             loop.execute(this);

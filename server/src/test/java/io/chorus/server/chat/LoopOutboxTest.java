@@ -222,4 +222,27 @@ class LoopOutboxTest {
         assertThat(members.lines(big[0])).containsExactlyElementsOf(numbered(LoopOutbox.MAX_ITEMS_PER_DRAIN + 1, 300));
         assertThat(outbox.isIdle()).isTrue();
     }
+
+    @Test
+    void aHeldDrainStillRunsWhenTheLoopShutsDown() throws Exception {
+        TcpLineMember[] big = members(LoopOutbox.HEAVY_DRAIN_WRITES);
+        // An I/O loop, as in the server: it looks at shutting down after every round of I/O and tasks.
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+                io.netty.channel.nio.NioIoHandler.newFactory());
+        io.netty.util.concurrent.EventExecutor loop = group.next();
+        LoopOutbox outbox = new LoopOutbox(loop);
+        java.util.concurrent.atomic.AtomicReference<io.netty.util.concurrent.Future<?>> terminated =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        broadcast(outbox, big, null, message(1));
+        // In the same heavy drain, the loop starts shutting down and one more broadcast comes, which would be
+        // held: it is still written, and its buffers released (LeakGuard), before the loop ends.
+        outbox.then(() -> {
+            terminated.set(group.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS));
+            broadcast(outbox, big, null, message(2));
+        });
+        org.awaitility.Awaitility.await().until(() -> terminated.get() != null);
+        assertThat(terminated.get().await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(outbox.isIdle()).isTrue();
+        assertThat(members.lines(big[0])).containsExactlyElementsOf(numbered(1, 2));
+    }
 }
