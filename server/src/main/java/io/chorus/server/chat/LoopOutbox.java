@@ -30,8 +30,8 @@ import org.apache.logging.log4j.Logger;
  * {@link #COALESCE_WINDOW_NANOS} after the heavy one ended. What arrives meanwhile joins one run, so each
  * member gets one write for several messages instead of one each. That costs a big room's messages at
  * most that window of latency, and saves the server and every reader a syscall per member per message.
- * Small rooms never wait. A backlog waits too: without the pause, a loop that has fallen behind drains
- * short runs back to back and never catches up (measured at 8,000 msg/s, see docs/BENCHMARKS.md).
+ * Small rooms never wait. A backlog waits too: without the pause, a loop that had fallen behind at
+ * 8,000 msg/s drained short runs back to back and caught up less often (docs/BENCHMARKS.md).
  *
  * <p>A drain survives a failing item: it is logged with its cause, its buffers are released, and the
  * items after it still go out.
@@ -49,7 +49,8 @@ final class LoopOutbox implements Runnable {
     /**
      * The shortest time from the end of a heavy drain to the start of the next: 2 ms. Measured on 2 cores
      * with 1,000 subscribers (docs/BENCHMARKS.md, "Coalescing big fan-outs"): at 8,000 msg/s writing
-     * each drain as soon as the last one ended could not keep up, and a 2 ms pause could.
+     * each drain as soon as the last one ended never kept up, and with a 2 ms pause most runs did; 4 ms
+     * was no better there and cost more latency at 1,000 msg/s.
      */
     static final long COALESCE_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final int QUEUE_CHUNK = 64;
