@@ -135,7 +135,7 @@ public final class ChorusServerMain implements Callable<Integer> {
 
     @Option(names = "--max-outbound-memory", paramLabel = "BYTES",
             defaultValue = "${env:CHORUS_MAX_OUTBOUND_MEMORY:-" + ServerConfig.DEFAULT_MAX_OUTBOUND_MEMORY + "}",
-            description = "Outbound bytes queued for all chat connections together; past it the largest queues are disconnected first. 0 = a quarter of the maximum direct memory (by default the maximum heap), at least 64 MiB (CHORUS_MAX_OUTBOUND_MEMORY). Default: ${DEFAULT-VALUE}.")
+            description = "Outbound memory queued for all chat connections together (what buffers really hold: readers behind on the same broadcast share it); past it the largest queues are disconnected first. 0 = a quarter of the maximum direct memory (by default the maximum heap), at least 64 MiB (CHORUS_MAX_OUTBOUND_MEMORY). Default: ${DEFAULT-VALUE}.")
     long maxOutboundMemory;
 
     @Option(names = "--room-ttl", paramLabel = "SECONDS", defaultValue = "${env:CHORUS_ROOM_TTL:-" + ServerConfig.DEFAULT_ROOM_TTL_SECONDS + "}",
