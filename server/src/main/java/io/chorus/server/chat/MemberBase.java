@@ -29,9 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public abstract class MemberBase implements Member, OutboundMember {
 
-    private volatile String nick;
+    /** Format changes of all members since start; see {@link #formatChanges()}. */
     private static final AtomicLong FORMAT_CHANGES = new AtomicLong();
 
+    private volatile String nick;
     private volatile OutputFormat format = OutputFormat.TEXT;
     private volatile boolean echo;
     /** Set once this member is being cut off as a slow consumer; confined to the event loop. */
