@@ -16,14 +16,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Chat across two cluster nodes (two server processes on one real redis-server), as users see it: room
@@ -36,23 +35,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterChatIT {
 
-    private static RedisProcess redis;
-    private static ClusterNode a;
-    private static ClusterNode b;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        redis = RedisProcess.startEphemeral();
-        a = ClusterNode.start("chat-a", redis);
-        b = ClusterNode.start("chat-b", redis);
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        try (RedisProcess r = redis; ClusterNode first = a; ClusterNode second = b) {
-            // closed in reverse order: b, a, then redis
-        }
-    }
+    @RegisterExtension
+    static final TwoNodes cluster = TwoNodes.ephemeral("chat");
 
     /**
      * Runs first, while both nodes have served nobody: with a guest counter per node, the first guest of
@@ -64,8 +48,8 @@ class ClusterChatIT {
         List<ChatUser> guests = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
-                guests.add(ChatUser.connect(a.chatPort()));
-                guests.add(ChatUser.connect(b.chatPort()));
+                guests.add(ChatUser.connect(cluster.a().chatPort()));
+                guests.add(ChatUser.connect(cluster.b().chatPort()));
             }
             Set<String> nicks = new HashSet<>();
             for (ChatUser guest : guests) {
@@ -74,7 +58,7 @@ class ClusterChatIT {
             assertThat(nicks).as("guest nicks on chat-a and chat-b").hasSize(guests.size());
             for (int i = 0; i < guests.size(); i++) {
                 String owner = i % 2 == 0 ? "chat-a" : "chat-b";
-                assertThat(redis.cli("GET", "chorus:nick:" + guests.get(i).guestNick.toLowerCase(Locale.ROOT)))
+                assertThat(cluster.redis().cli("GET", "chorus:nick:" + guests.get(i).guestNick.toLowerCase(Locale.ROOT)))
                         .as("owner of %s in Redis", guests.get(i).guestNick).containsExactly(owner);
             }
         } finally {
@@ -86,9 +70,9 @@ class ClusterChatIT {
 
     @Test
     void tcpMessagesCrossNodesExactlyOnceInBothDirections() throws Exception {
-        try (ChatUser a1 = ChatUser.in(a.chatPort(), "tcp-a1", "tcproom");
-             ChatUser a2 = ChatUser.in(a.chatPort(), "tcp-a2", "tcproom");
-             ChatUser b1 = ChatUser.in(b.chatPort(), "tcp-b1", "tcproom")) {
+        try (ChatUser a1 = ChatUser.in(cluster.a().chatPort(), "tcp-a1", "tcproom");
+             ChatUser a2 = ChatUser.in(cluster.a().chatPort(), "tcp-a2", "tcproom");
+             ChatUser b1 = ChatUser.in(cluster.b().chatPort(), "tcp-b1", "tcproom")) {
             // The join on B is news in the room on A too.
             a1.readUntil("*** tcp-b1 joined #tcproom");
             a2.readUntil("*** tcp-b1 joined #tcproom");
@@ -114,9 +98,9 @@ class ClusterChatIT {
 
     @Test
     void webSocketMessagesCrossNodesExactlyOnce() throws Exception {
-        try (NettyWsUser wa = NettyWsUser.in(a.httpPort(), "ws-a", "wsroom");
-             NettyWsUser wb = NettyWsUser.in(b.httpPort(), "ws-b", "wsroom");
-             ChatUser tb = ChatUser.in(b.chatPort(), "ws-tb", "wsroom")) {
+        try (NettyWsUser wa = NettyWsUser.in(cluster.a().httpPort(), "ws-a", "wsroom");
+             NettyWsUser wb = NettyWsUser.in(cluster.b().httpPort(), "ws-b", "wsroom");
+             ChatUser tb = ChatUser.in(cluster.b().chatPort(), "ws-tb", "wsroom")) {
             wa.next(e -> e.path("type").asText().equals("join") && e.path("nick").asText().equals("ws-tb"));
             wa.send("over the web").send("fence");
             JsonNode first = wb.next(e -> e.path("type").asText().equals("message"));
@@ -139,8 +123,8 @@ class ClusterChatIT {
 
     @Test
     void sseFeedOnBSeesChatOnAAndApiPublishOnBReachesA() throws Exception {
-        try (ChatUser a1 = ChatUser.in(a.chatPort(), "sse-a1", "feedroom");
-             SseReader feed = SseReader.open(b.httpPort(), "/api/rooms/feedroom/events")) {
+        try (ChatUser a1 = ChatUser.in(cluster.a().chatPort(), "sse-a1", "feedroom");
+             SseReader feed = SseReader.open(cluster.b().httpPort(), "/api/rooms/feedroom/events")) {
             assertThat(feed.status()).isEqualTo(200);
             assertThat(feed.nextComment()).isEqualTo(": watching #feedroom");
             // Both nodes listen to the room before A speaks: that the feed may say "watching" earlier is
@@ -153,13 +137,13 @@ class ClusterChatIT {
             assertThat(said.path("text").asText()).isEqualTo("said on a");
             assertThat(Replies.message(feed).path("text").asText()).isEqualTo("fence on a");
 
-            RawHttp.Response published = b.publish("feedroom", "published on b");
+            RawHttp.Response published = cluster.b().publish("feedroom", "published on b");
             assertThat(published.status()).as(published.body()).isEqualTo(201);
             long id = Replies.JSON.readTree(published.body()).path("id").asLong();
             assertThat(id).isGreaterThan(said.path("id").asLong());
             assertThat(a1.readUntil("#feedroom <")).isEqualTo("#feedroom <" + ClusterNode.API_SENDER + "> published on b");
 
-            assertThat(b.publish("feedroom", "fence on b").status()).isEqualTo(201);
+            assertThat(cluster.b().publish("feedroom", "fence on b").status()).isEqualTo(201);
             assertThat(a1.readLine()).isEqualTo("#feedroom <" + ClusterNode.API_SENDER + "> fence on b");
             JsonNode api = Replies.message(feed);
             assertThat(api.path("text").asText()).isEqualTo("published on b");
@@ -177,8 +161,8 @@ class ClusterChatIT {
     void aFeedHearsWhatIsSaidOnTheOtherNodeRightAfterItSaysWatching() throws Exception {
         for (int round = 0; round < 20; round++) {
             String room = "watchnow" + round;
-            try (ChatUser a1 = ChatUser.in(a.chatPort(), "watchnow-a" + round, room);
-                 SseReader feed = SseReader.open(b.httpPort(), "/api/rooms/" + room + "/events")) {
+            try (ChatUser a1 = ChatUser.in(cluster.a().chatPort(), "watchnow-a" + round, room);
+                 SseReader feed = SseReader.open(cluster.b().httpPort(), "/api/rooms/" + room + "/events")) {
                 assertThat(feed.nextComment()).isEqualTo(": watching #" + room);
                 a1.send("right after watching");
                 awaitSubscribers(room, 2);
@@ -192,14 +176,14 @@ class ClusterChatIT {
     /** Waits until {@code room}'s sharded channel has {@code subscribers} node subscriptions in Redis. */
     private static void awaitSubscribers(String room, long subscribers) {
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
-                .until(() -> redis.shardSubscribers("chorus:room:{" + room + "}") == subscribers);
+                .until(() -> cluster.redis().shardSubscribers("chorus:room:{" + room + "}") == subscribers);
     }
 
     @Test
     void whoOnEitherNodeListsTheUsersOfBoth() throws Exception {
-        try (ChatUser a1 = ChatUser.in(a.chatPort(), "who-a1", "whoroom");
-             ChatUser b1 = ChatUser.in(b.chatPort(), "who-b1", "whoroom")) {
-            try (ChatUser a2 = ChatUser.in(a.chatPort(), "Who-A2", "whoroom")) {
+        try (ChatUser a1 = ChatUser.in(cluster.a().chatPort(), "who-a1", "whoroom");
+             ChatUser b1 = ChatUser.in(cluster.b().chatPort(), "who-b1", "whoroom")) {
+            try (ChatUser a2 = ChatUser.in(cluster.a().chatPort(), "Who-A2", "whoroom")) {
                 b1.readUntil("*** Who-A2 joined #whoroom");
                 b1.send("/who whoroom");
                 assertThat(b1.readUntil("*** #whoroom:")).isEqualTo("*** #whoroom: who-a1, Who-A2, who-b1 (3 members)");
@@ -216,8 +200,8 @@ class ClusterChatIT {
 
     @Test
     void aNickHeldOnOneNodeIsRefusedOnTheOtherUntilReleased() throws Exception {
-        try (ChatUser owner = ChatUser.in(a.chatPort(), "Nick-Owner", "nickroom");
-             ChatUser other = ChatUser.connect(b.chatPort())) {
+        try (ChatUser owner = ChatUser.in(cluster.a().chatPort(), "Nick-Owner", "nickroom");
+             ChatUser other = ChatUser.connect(cluster.b().chatPort())) {
             for (String attempt : List.of("Nick-Owner", "nick-owner", "NICK-OWNER")) {
                 other.send("/nick " + attempt);
                 assertThat(Replies.until(other, Replies.NICK_REPLY))
@@ -237,8 +221,8 @@ class ClusterChatIT {
                 other.send("/nick nick-owner");
                 assertThat(Replies.until(other, Replies.NICK_REPLY)).endsWith("is now known as nick-owner");
             });
-            assertThat(redis.cli("GET", "chorus:nick:nick-owner")).containsExactly("chat-b");
-            assertThat(redis.cli("GET", "chorus:nick:new-owner")).containsExactly("chat-a");
+            assertThat(cluster.redis().cli("GET", "chorus:nick:nick-owner")).containsExactly("chat-b");
+            assertThat(cluster.redis().cli("GET", "chorus:nick:new-owner")).containsExactly("chat-a");
         }
     }
 
@@ -250,11 +234,11 @@ class ClusterChatIT {
     @Test
     void aJoinPipelinedAfterANickChangeUsesTheNewNick() throws Exception {
         // A few rounds: how far the join overtakes the nick claim depends on timing.
-        try (ChatUser asker = ChatUser.in(b.chatPort(), "pipe-asker", "pipe-asker-room")) {
+        try (ChatUser asker = ChatUser.in(cluster.b().chatPort(), "pipe-asker", "pipe-asker-room")) {
             for (int round = 0; round < 10; round++) {
                 String nick = "pipe-a" + round;
                 String room = "piperoom" + round;
-                try (LineClient raw = LineClient.connect(a.chatPort())) {
+                try (LineClient raw = LineClient.connect(cluster.a().chatPort())) {
                     String guest = raw.readUntil("joined #lobby").replaceAll("^\\*\\*\\* (\\S+) joined #lobby$", "$1");
                     raw.sendRaw("/nick " + nick + "\n/join " + room + "\n");
                     assertThat(raw.readUntil("is now known as " + nick)).isEqualTo("*** " + guest + " is now known as " + nick);
@@ -271,8 +255,8 @@ class ClusterChatIT {
 
     @Test
     void privateMessagesCrossNodesAndUnknownNicksAreRefused() throws Exception {
-        try (ChatUser a1 = ChatUser.in(a.chatPort(), "pm-a", "pm-a-room");
-             ChatUser b1 = ChatUser.in(b.chatPort(), "pm-b", "pm-b-room")) {
+        try (ChatUser a1 = ChatUser.in(cluster.a().chatPort(), "pm-a", "pm-a-room");
+             ChatUser b1 = ChatUser.in(cluster.b().chatPort(), "pm-b", "pm-b-room")) {
             a1.send("/msg PM-B psst across").send("/msg pm-b second");
             assertThat(b1.readUntil("*pm-a*")).isEqualTo("*pm-a* psst across");
             assertThat(b1.readLine()).isEqualTo("*pm-a* second");
@@ -288,9 +272,9 @@ class ClusterChatIT {
 
     @Test
     void roomsCountsTheMembersOfBothNodes() throws Exception {
-        try (ChatUser a1 = ChatUser.in(a.chatPort(), "cnt-a1", "countroom");
-             ChatUser a2 = ChatUser.in(a.chatPort(), "cnt-a2", "countroom");
-             ChatUser b1 = ChatUser.in(b.chatPort(), "cnt-b1", "countroom")) {
+        try (ChatUser a1 = ChatUser.in(cluster.a().chatPort(), "cnt-a1", "countroom");
+             ChatUser a2 = ChatUser.in(cluster.a().chatPort(), "cnt-a2", "countroom");
+             ChatUser b1 = ChatUser.in(cluster.b().chatPort(), "cnt-b1", "countroom")) {
             a1.readUntil("*** cnt-b1 joined #countroom");
             a2.readUntil("*** cnt-b1 joined #countroom");
             b1.send("/rooms");

@@ -8,11 +8,10 @@ import io.chorus.server.chat.ChatUser;
 import io.chorus.testing.LeakGuard;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Shared history across two cluster nodes: message ids form one sequence per room whichever node a
@@ -29,29 +28,14 @@ class ClusterHistoryIT {
     /** {@code --history} on both nodes: small, so a test can say more than a room keeps. */
     private static final int HISTORY = 5;
 
-    private static RedisProcess redis;
-    private static ClusterNode a;
-    private static ClusterNode b;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        // With an append-only file, so a Redis restart keeps the shared history (see the last test).
-        redis = RedisProcess.startPersistent();
-        a = ClusterNode.start("hist-a", redis, "--history", Integer.toString(HISTORY));
-        b = ClusterNode.start("hist-b", redis, "--history", Integer.toString(HISTORY));
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        try (RedisProcess r = redis; ClusterNode first = a; ClusterNode second = b) {
-            // closed in reverse order: b, a, then redis
-        }
-    }
+    // With an append-only file, so a Redis restart keeps the shared history (see the last test).
+    @RegisterExtension
+    static final TwoNodes cluster = TwoNodes.persistent("hist", "--history", Integer.toString(HISTORY));
 
     /** Two users in {@code room}, one on each node, both in JSON; A has seen B join. */
     private static ChatUser[] pair(String room, String nickA, String nickB) throws Exception {
-        ChatUser onA = ChatUser.in(a.chatPort(), nickA, room);
-        ChatUser onB = ChatUser.in(b.chatPort(), nickB, room);
+        ChatUser onA = ChatUser.in(cluster.a().chatPort(), nickA, room);
+        ChatUser onB = ChatUser.in(cluster.b().chatPort(), nickB, room);
         onA.readUntil("*** " + nickB + " joined #" + room);
         Replies.json(onA);
         Replies.json(onB);
@@ -188,7 +172,7 @@ class ClusterHistoryIT {
      */
     @Test
     void aFeedResumingOnTheOtherNodeGetsTheNewestMessages() throws Exception {
-        try (ChatUser onA = ChatUser.in(a.chatPort(), "fb-a", "feedbound")) {
+        try (ChatUser onA = ChatUser.in(cluster.a().chatPort(), "fb-a", "feedbound")) {
             Replies.json(onA);
             onA.send("/echo on");
             int said = HISTORY + 3;
@@ -199,7 +183,7 @@ class ClusterHistoryIT {
             for (int i = 0; i < said; i++) {
                 ids.add(Replies.event(onA, "message").path("id").asLong());
             }
-            for (ClusterNode node : List.of(b, a)) {
+            for (ClusterNode node : List.of(cluster.b(), cluster.a())) {
                 try (SseReader feed = SseReader.open(node.httpPort(), "/api/rooms/feedbound/events?since=" + ids.get(0))) {
                     assertThat(feed.nextComment()).isEqualTo(": watching #feedbound");
                     List<JsonNode> resumed = feedReplay(feed);
@@ -226,7 +210,7 @@ class ClusterHistoryIT {
             for (int i = 0; i < 3; i++) {
                 ids.add(Replies.event(onB, "message").path("id").asLong());
             }
-            a.stop();
+            cluster.a().stop();
             // Said while hist-a is down; /echo on gives the sender its own message with its id.
             onB.send("/echo on");
             onB.send("while a was down");
@@ -235,8 +219,8 @@ class ClusterHistoryIT {
             ids.add(down.path("id").asLong());
             assertThat(ids).isSorted().doesNotHaveDuplicates();
 
-            a.start();
-            try (ChatUser again = ChatUser.in(a.chatPort(), "rs-a2", "restartroom")) {
+            cluster.a().start();
+            try (ChatUser again = ChatUser.in(cluster.a().chatPort(), "rs-a2", "restartroom")) {
                 Replies.json(again);
                 List<JsonNode> all = ask(again, "/history restartroom since 0");
                 assertThat(texts(all)).containsExactly("before restart 0", "before restart 1", "before restart 2", "while a was down");
@@ -266,12 +250,12 @@ class ClusterHistoryIT {
             for (int i = 0; i < 2; i++) {
                 ids.add(Replies.event(onB, "message").path("id").asLong());
             }
-            redis.stop();
-            a.awaitLog("cluster: link to Redis lost");
-            b.awaitLog("cluster: link to Redis lost");
-            redis.start();
-            a.awaitLog("cluster: link to Redis restored");
-            b.awaitLog("cluster: link to Redis restored");
+            cluster.redis().stop();
+            cluster.a().awaitLog("cluster: link to Redis lost");
+            cluster.b().awaitLog("cluster: link to Redis lost");
+            cluster.redis().start();
+            cluster.a().awaitLog("cluster: link to Redis restored");
+            cluster.b().awaitLog("cluster: link to Redis restored");
 
             List<JsonNode> fromA = ask(onA, "/history aofroom since 0");
             assertThat(texts(fromA)).containsExactly("kept on disk 0", "kept on disk 1");

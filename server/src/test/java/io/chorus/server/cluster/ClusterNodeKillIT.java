@@ -7,12 +7,11 @@ import io.chorus.server.chat.ChatUser;
 import io.chorus.testing.LeakGuard;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Nodes going away and coming back. A node that dies with SIGKILL tells nobody: its users must vanish from {@code /who} on the survivors and
@@ -32,29 +31,14 @@ class ClusterNodeKillIT {
     private static final Duration GONE_WITHIN =
             Duration.ofMillis(ClusterNode.TTL_SECONDS * 1000L + ClusterNode.TTL_SECONDS * 1000L / 3 + 1000);
 
-    private static RedisProcess redis;
-    private static ClusterNode a;
-    private static ClusterNode b;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        redis = RedisProcess.startEphemeral();
-        a = ClusterNode.start("kill-a", redis);
-        b = ClusterNode.start("kill-b", redis);
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        try (RedisProcess r = redis; ClusterNode first = a; ClusterNode second = b) {
-            // closed in reverse order: b, a, then redis
-        }
-    }
+    @RegisterExtension
+    static final TwoNodes cluster = TwoNodes.ephemeral("kill");
 
     /** Each test starts with both nodes up (the kill leaves kill-a dead; a restart test stops it). */
     @BeforeEach
     void bothNodesRun() throws Exception {
-        if (!a.running()) {
-            a.start();
+        if (!cluster.a().running()) {
+            cluster.a().start();
         }
     }
 
@@ -64,13 +48,13 @@ class ClusterNodeKillIT {
      */
     @Test
     void aRestartedNodeCarriesChatAsSoonAsItSaysItIsLinked() throws Exception {
-        try (ChatUser b1 = ChatUser.in(b.chatPort(), "early-b", "earlyroom")) {
-            a.stop();
-            a.startListening();
+        try (ChatUser b1 = ChatUser.in(cluster.b().chatPort(), "early-b", "earlyroom")) {
+            cluster.a().stop();
+            cluster.a().startListening();
             // A user is in the room on kill-a before the link is up (served locally meanwhile) ...
-            try (ChatUser a1 = ChatUser.in(a.chatPort(), "early-a", "earlyroom")) {
+            try (ChatUser a1 = ChatUser.in(cluster.a().chatPort(), "early-a", "earlyroom")) {
                 // ... and speaks the moment the node says it is linked.
-                a.awaitLinkedLine();
+                cluster.a().awaitLinkedLine();
                 a1.send("said right after the link");
                 assertThat(b1.readUntil("#earlyroom <")).isEqualTo("#earlyroom <early-a> said right after the link");
             }
@@ -79,18 +63,18 @@ class ClusterNodeKillIT {
 
     @Test
     void theUsersOfAKilledNodeLeaveWhoAndTheirNicksFreeUpWithinTheTtl() throws Exception {
-        ChatUser a1 = ChatUser.in(a.chatPort(), "doomed-1", "killroom");
-        ChatUser a2 = ChatUser.in(a.chatPort(), "doomed-2", "killroom");
+        ChatUser a1 = ChatUser.in(cluster.a().chatPort(), "doomed-1", "killroom");
+        ChatUser a2 = ChatUser.in(cluster.a().chatPort(), "doomed-2", "killroom");
         try (a1; a2;
-             ChatUser b1 = ChatUser.in(b.chatPort(), "survivor", "killroom");
-             ChatUser claimer = ChatUser.connect(b.chatPort())) {
+             ChatUser b1 = ChatUser.in(cluster.b().chatPort(), "survivor", "killroom");
+             ChatUser claimer = ChatUser.connect(cluster.b().chatPort())) {
             a1.readUntil("*** survivor joined #killroom");
             b1.send("/who killroom");
             assertThat(b1.readUntil("*** #killroom:")).isEqualTo("*** #killroom: doomed-1, doomed-2, survivor (3 members)");
             claimer.send("/nick doomed-1");
             assertThat(Replies.until(claimer, Replies.NICK_REPLY)).isEqualTo("!!! nick-taken: doomed-1 is already in use");
 
-            a.kill();
+            cluster.a().kill();
 
             // Both within the bound, counted from the kill: one wait that retries the claim until it works.
             AtomicBoolean claimed = new AtomicBoolean();
@@ -108,7 +92,7 @@ class ClusterNodeKillIT {
                 assertThat(claimed).as("doomed-1 claimed on kill-b").isTrue();
                 assertThat(who).isEqualTo("*** #killroom: survivor (1 member)");
             });
-            assertThat(redis.cli("GET", "chorus:nick:doomed-1")).containsExactly("kill-b");
+            assertThat(cluster.redis().cli("GET", "chorus:nick:doomed-1")).containsExactly("kill-b");
             // The survivor still chats with B's users, and the dead node's users are gone from /rooms.
             b1.send("/rooms");
             assertThat(b1.readUntil("*** rooms:")).contains("#killroom (1)");

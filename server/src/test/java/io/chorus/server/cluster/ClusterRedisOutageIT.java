@@ -11,11 +11,10 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Redis goes away under a running two-node cluster and comes back on the same port, with its data gone:
@@ -33,23 +32,8 @@ class ClusterRedisOutageIT {
     /** A bound for a hang while the node notices the outage; the issue states no figure for it. */
     private static final Duration NOTICE = Duration.ofSeconds(20);
 
-    private static RedisProcess redis;
-    private static ClusterNode a;
-    private static ClusterNode b;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        redis = RedisProcess.startEphemeral();
-        a = ClusterNode.start("out-a", redis);
-        b = ClusterNode.start("out-b", redis);
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        try (RedisProcess r = redis; ClusterNode first = a; ClusterNode second = b) {
-            // closed in reverse order: b, a, then redis
-        }
-    }
+    @RegisterExtension
+    static final TwoNodes cluster = TwoNodes.ephemeral("out");
 
     private static JsonNode health(ClusterNode node) throws IOException {
         RawHttp.Response response = node.health();
@@ -82,40 +66,40 @@ class ClusterRedisOutageIT {
 
     @Test
     void localChatSurvivesTheOutageAndCrossNodeChatResumesByItself() throws Exception {
-        try (ChatUser a1 = ChatUser.in(a.chatPort(), "out-a1", "outroom");
-             ChatUser a2 = ChatUser.in(a.chatPort(), "out-a2", "outroom");
-             ChatUser b1 = ChatUser.in(b.chatPort(), "out-b1", "outroom")) {
+        try (ChatUser a1 = ChatUser.in(cluster.a().chatPort(), "out-a1", "outroom");
+             ChatUser a2 = ChatUser.in(cluster.a().chatPort(), "out-a2", "outroom");
+             ChatUser b1 = ChatUser.in(cluster.b().chatPort(), "out-b1", "outroom")) {
             a1.readUntil("*** out-b1 joined #outroom");
             a1.send("before the outage");
             assertThat(b1.readUntil("#outroom <")).isEqualTo("#outroom <out-a1> before the outage");
             assertThat(a2.readUntil("#outroom <")).isEqualTo("#outroom <out-a1> before the outage");
-            assertThat(health(a).path("status").asText()).isEqualTo("up");
-            assertThat(a.metric("chorus_cluster_link_up")).isEqualTo(1.0);
+            assertThat(health(cluster.a()).path("status").asText()).isEqualTo("up");
+            assertThat(cluster.a().metric("chorus_cluster_link_up")).isEqualTo(1.0);
 
-            redis.stop();
-            a.awaitLog("cluster: link to Redis lost");
+            cluster.redis().stop();
+            cluster.a().awaitLog("cluster: link to Redis lost");
             await().atMost(NOTICE).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-                JsonNode h = health(a);
+                JsonNode h = health(cluster.a());
                 assertThat(h.path("status").asText()).as("%s", h).isEqualTo("degraded");
                 assertThat(h.path("reason").asText()).as("%s", h).isNotEmpty();
             });
-            assertThat(a.metric("chorus_cluster_link_up")).isEqualTo(0.0);
+            assertThat(cluster.a().metric("chorus_cluster_link_up")).isEqualTo(0.0);
 
             // Local chat on A goes on: same room, same node.
-            double failedBefore = a.metric("chorus_cluster_publish_failures_total");
+            double failedBefore = cluster.a().metric("chorus_cluster_publish_failures_total");
             a1.send("during the outage").send("still local");
             assertThat(a2.readUntil("#outroom <")).isEqualTo("#outroom <out-a1> during the outage");
             assertThat(a2.readLine()).isEqualTo("#outroom <out-a1> still local");
             // A newcomer on A is served too, and hears A's room.
-            try (ChatUser a3 = ChatUser.in(a.chatPort(), "out-a3", "outroom")) {
+            try (ChatUser a3 = ChatUser.in(cluster.a().chatPort(), "out-a3", "outroom")) {
                 a2.send("hello newcomer");
                 assertThat(a3.readUntil("#outroom <")).isEqualTo("#outroom <out-a2> hello newcomer");
             }
             // What could not reach B is counted as failed, not silently dropped.
             await().atMost(NOTICE).untilAsserted(() ->
-                    assertThat(a.metric("chorus_cluster_publish_failures_total")).isGreaterThan(failedBefore));
+                    assertThat(cluster.a().metric("chorus_cluster_publish_failures_total")).isGreaterThan(failedBefore));
 
-            redis.start();
+            cluster.redis().start();
             AtomicInteger probe = new AtomicInteger();
             await().atMost(RESUME).pollInterval(Duration.ofMillis(50)).until(() -> {
                 a1.send("probe " + probe.incrementAndGet());
@@ -126,7 +110,7 @@ class ClusterRedisOutageIT {
                 b1.send("back " + back.incrementAndGet());
                 return hears(a1, "outroom", "out-b1", "back ");
             });
-            a.awaitLog("cluster: link to Redis restored");
+            cluster.a().awaitLog("cluster: link to Redis restored");
 
             // Once resumed, exactly once and in order again (late probes may still be on their way).
             a1.send("after the outage").send("fence");
@@ -139,10 +123,10 @@ class ClusterRedisOutageIT {
                 assertThat(b1.readUntil("*** #outroom:")).isEqualTo("*** #outroom: out-a1, out-a2, out-b1 (3 members)");
             });
             await().atMost(RESUME).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-                assertThat(health(a).path("status").asText()).isEqualTo("up");
-                assertThat(health(b).path("status").asText()).isEqualTo("up");
+                assertThat(health(cluster.a()).path("status").asText()).isEqualTo("up");
+                assertThat(health(cluster.b()).path("status").asText()).isEqualTo("up");
             });
-            assertThat(a.metric("chorus_cluster_link_up")).isEqualTo(1.0);
+            assertThat(cluster.a().metric("chorus_cluster_link_up")).isEqualTo(1.0);
             // The Redis that came back had lost every key: A's nicks are held in the cluster again all the same.
             b1.send("/nick out-a2");
             assertThat(Replies.until(b1, Replies.NICK_REPLY)).isEqualTo("!!! nick-taken: out-a2 is already in use");

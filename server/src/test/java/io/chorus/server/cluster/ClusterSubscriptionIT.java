@@ -7,11 +7,10 @@ import io.chorus.server.api.SseReader;
 import io.chorus.server.chat.ChatUser;
 import io.chorus.testing.LeakGuard;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node subscribes to a room's sharded channel only while the room has local members or feed watchers,
@@ -27,23 +26,8 @@ class ClusterSubscriptionIT {
     /** A bound for a hang while a (un)subscription reaches Redis; no figure is stated for it. */
     private static final Duration SETTLE = Duration.ofSeconds(20);
 
-    private static RedisProcess redis;
-    private static ClusterNode a;
-    private static ClusterNode b;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        redis = RedisProcess.startEphemeral();
-        a = ClusterNode.start("sub-a", redis);
-        b = ClusterNode.start("sub-b", redis);
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        try (RedisProcess r = redis; ClusterNode first = a; ClusterNode second = b) {
-            // closed in reverse order: b, a, then redis
-        }
-    }
+    @RegisterExtension
+    static final TwoNodes cluster = TwoNodes.ephemeral("sub");
 
     private static String channel(String room) {
         return "chorus:room:{" + room + "}";
@@ -53,39 +37,39 @@ class ClusterSubscriptionIT {
     private static void awaitSubscribers(String room, long subscribers) {
         await().atMost(SETTLE).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
             if (subscribers == 0) {
-                assertThat(redis.shardChannels("chorus:room:*")).doesNotContain(channel(room));
+                assertThat(cluster.redis().shardChannels("chorus:room:*")).doesNotContain(channel(room));
             } else {
-                assertThat(redis.shardChannels("chorus:room:*")).contains(channel(room));
+                assertThat(cluster.redis().shardChannels("chorus:room:*")).contains(channel(room));
             }
-            assertThat(redis.shardSubscribers(channel(room))).as("subscribers of %s", channel(room)).isEqualTo(subscribers);
+            assertThat(cluster.redis().shardSubscribers(channel(room))).as("subscribers of %s", channel(room)).isEqualTo(subscribers);
         });
     }
 
     private static String roomsEntry(ClusterNode node, String room) {
-        var out = redis.cli("HGET", "chorus:node:{" + node.nodeId() + "}:rooms", room);
+        var out = cluster.redis().cli("HGET", "chorus:node:{" + node.nodeId() + "}:rooms", room);
         return out.isEmpty() ? "" : out.get(0);
     }
 
     @Test
     void aNodeIsSubscribedExactlyWhileItsRoomHasLocalMembers() throws Exception {
         String room = "subroom";
-        assertThat(redis.shardChannels("chorus:room:*")).doesNotContain(channel(room));
+        assertThat(cluster.redis().shardChannels("chorus:room:*")).doesNotContain(channel(room));
 
-        ChatUser onA = ChatUser.in(a.chatPort(), "sub-a1", "subroom");
+        ChatUser onA = ChatUser.in(cluster.a().chatPort(), "sub-a1", "subroom");
         awaitSubscribers(room, 1);
-        await().atMost(SETTLE).untilAsserted(() -> assertThat(roomsEntry(a, room)).isEqualTo("1 0"));
-        assertThat(roomsEntry(b, room)).isEmpty();
+        await().atMost(SETTLE).untilAsserted(() -> assertThat(roomsEntry(cluster.a(), room)).isEqualTo("1 0"));
+        assertThat(roomsEntry(cluster.b(), room)).isEmpty();
 
-        try (ChatUser onB = ChatUser.in(b.chatPort(), "sub-b1", "subroom")) {
+        try (ChatUser onB = ChatUser.in(cluster.b().chatPort(), "sub-b1", "subroom")) {
             awaitSubscribers(room, 2);
-            await().atMost(SETTLE).untilAsserted(() -> assertThat(roomsEntry(b, room)).isEqualTo("1 0"));
+            await().atMost(SETTLE).untilAsserted(() -> assertThat(roomsEntry(cluster.b(), room)).isEqualTo("1 0"));
 
             // A leaves; the room lives on in A's registry for --room-ttl, but A no longer listens to it.
             onA.send("/leave subroom");
             onA.readUntil("*** sub-a1 left #subroom");
             awaitSubscribers(room, 1);
             // B still hears the room (and says to it) through its own subscription.
-            try (ChatUser onA2 = ChatUser.in(a.chatPort(), "sub-a2", "otherroom")) {
+            try (ChatUser onA2 = ChatUser.in(cluster.a().chatPort(), "sub-a2", "otherroom")) {
                 onA2.send("/join subroom");
                 onB.readUntil("*** sub-a2 joined #subroom");
                 awaitSubscribers(room, 2);
@@ -102,12 +86,12 @@ class ClusterSubscriptionIT {
     @Test
     void aFeedWatcherAloneKeepsItsNodeSubscribed() throws Exception {
         String room = "watchedroom";
-        assertThat(redis.shardChannels("chorus:room:*")).doesNotContain(channel(room));
-        try (SseReader feed = SseReader.open(b.httpPort(), "/api/rooms/watchedroom/events")) {
+        assertThat(cluster.redis().shardChannels("chorus:room:*")).doesNotContain(channel(room));
+        try (SseReader feed = SseReader.open(cluster.b().httpPort(), "/api/rooms/watchedroom/events")) {
             assertThat(feed.nextComment()).isEqualTo(": watching #watchedroom");
             awaitSubscribers(room, 1);
-            await().atMost(SETTLE).untilAsserted(() -> assertThat(roomsEntry(b, room)).isEqualTo("0 1"));
-            try (ChatUser onA = ChatUser.in(a.chatPort(), "watched-a", "watchedroom")) {
+            await().atMost(SETTLE).untilAsserted(() -> assertThat(roomsEntry(cluster.b(), room)).isEqualTo("0 1"));
+            try (ChatUser onA = ChatUser.in(cluster.a().chatPort(), "watched-a", "watchedroom")) {
                 awaitSubscribers(room, 2);
                 onA.send("for the watcher");
                 assertThat(Replies.message(feed).path("text").asText()).isEqualTo("for the watcher");
