@@ -148,6 +148,20 @@ class RoomClusterTest {
         return member;
     }
 
+    /** A new member, joined to {@code room}: the start of most tests here. */
+    private TcpLineMember joined(Room room, String nick) {
+        TcpLineMember member = member(nick);
+        room.join(member, nick, slot(member));
+        return member;
+    }
+
+    /** An SSE-like watcher that records each JSON frame it is given in {@code frames}. */
+    private RecordingMessageMember jsonWatcher(List<String> frames) {
+        RecordingMessageMember watcher = new RecordingMessageMember(members.loop(), frames);
+        watcher.format(OutputFormat.JSON);
+        return watcher;
+    }
+
     private ReplySlot slot(Member member) {
         return replies.get(member).reserve();
     }
@@ -169,10 +183,8 @@ class RoomClusterTest {
     void aJoinIsConfirmedOnlyOnceTheRoomReceivesTheOtherNodes() {
         cluster.subscribeAtOnce = false;
         Room room = room(1);
-        TcpLineMember alice = member("alice");
-        TcpLineMember bob = member("bob");
-        room.join(alice, "alice", slot(alice));
-        room.join(bob, "bob", slot(bob));
+        TcpLineMember alice = joined(room, "alice");
+        TcpLineMember bob = joined(room, "bob");
         assertThat(events(alice)).isEmpty();
         assertThat(events(bob)).isEmpty();
         assertThat(cluster.subscriptions).as("one subscription for both joins").hasSize(1);
@@ -184,8 +196,7 @@ class RoomClusterTest {
         assertThat(cluster.present).containsExactly("r|alice", "r|bob");
         assertThat(cluster.announced).containsExactlyInAnyOrder(new Event.Join("r", "alice"), new Event.Join("r", "bob"));
         assertThat(room.memberCount()).isEqualTo(2);
-        TcpLineMember carol = member("carol");
-        room.join(carol, "carol", slot(carol));
+        TcpLineMember carol = joined(room, "carol");
         assertThat(cluster.subscriptions).as("a live room joins at once").hasSize(1);
         assertThat(events(alice)).containsExactly(new Event.Join("r", "carol"));
     }
@@ -194,10 +205,8 @@ class RoomClusterTest {
     void joinsThatWaitedForTheSubscriptionAreConfirmedInTheOrderAsked() {
         cluster.subscribeAtOnce = false;
         Room room = room(1);
-        TcpLineMember alice = member("alice");
-        TcpLineMember bob = member("bob");
-        room.join(alice, "alice", slot(alice));
-        room.join(bob, "bob", slot(bob));
+        TcpLineMember alice = joined(room, "alice");
+        TcpLineMember bob = joined(room, "bob");
         assertThat(events(alice)).isEmpty();
         cluster.subscriptions.get(0).complete(null);
         assertThat(events(alice)).containsExactly(new Event.Join("r", "alice"), new Event.Join("r", "bob"));
@@ -208,10 +217,8 @@ class RoomClusterTest {
     @Test
     void theRoomUnsubscribesWhenItsLastMemberOrWatcherGoes() {
         Room room = room(1);
-        TcpLineMember alice = member("alice");
-        TcpLineMember bob = member("bob");
-        room.join(alice, "alice", slot(alice));
-        room.join(bob, "bob", slot(bob));
+        TcpLineMember alice = joined(room, "alice");
+        TcpLineMember bob = joined(room, "bob");
         room.leave(bob, "", false, slot(bob));
         events(bob);
         assertThat(cluster.unsubscribed).isEmpty();
@@ -265,10 +272,8 @@ class RoomClusterTest {
     @Test
     void aFailedAppendIsNumberedHereAfterTheLastIdSeenAndReported() {
         Room room = room(1);
-        TcpLineMember alice = member("alice");
-        TcpLineMember bob = member("bob");
-        room.join(alice, "alice", slot(alice));
-        room.join(bob, "bob", slot(bob));
+        TcpLineMember alice = joined(room, "alice");
+        TcpLineMember bob = joined(room, "bob");
         events(alice);
         events(bob);
         cluster.sink().remote(said("carol", "from afar", C + 10));
@@ -306,11 +311,9 @@ class RoomClusterTest {
     @Test
     void whatOtherNodesSayReachesEveryLocalOccupantAndLocalHistory() {
         Room room = room(1);
-        TcpLineMember alice = member("alice");
-        room.join(alice, "alice", slot(alice));
+        TcpLineMember alice = joined(room, "alice");
         List<String> frames = new ArrayList<>();
-        RecordingMessageMember watcher = new RecordingMessageMember(members.loop(), frames);
-        watcher.format(OutputFormat.JSON);
+        RecordingMessageMember watcher = jsonWatcher(frames);
         room.watch(watcher, -1);
         events(alice);
         Backplane.RoomSink sink = cluster.sink();
@@ -366,15 +369,13 @@ class RoomClusterTest {
     void aRoomCountedOverEveryNodeGoesQuiet() {
         Room room = new Room("r", members.loop(), 1, 100, 3, UnpooledByteBufAllocator.DEFAULT, new HistoryBudget(1 << 20),
                 ChatMeters.NONE, cluster);
-        TcpLineMember bob = member("bob");
-        room.join(bob, "bob", slot(bob));
+        TcpLineMember bob = joined(room, "bob");
         events(bob);
         cluster.sink().remoteMembers(1);
         cluster.sink().remote(new Event.Join("r", "carol"));
         assertThat(events(bob)).containsExactly(new Event.Join("r", "carol"));
         // bob, and carol and one more on other nodes: a fourth member makes the room quiet.
-        TcpLineMember alice = member("alice");
-        room.join(alice, "alice", slot(alice));
+        TcpLineMember alice = joined(room, "alice");
         assertThat(events(alice)).as("the joiner is always confirmed").containsExactly(new Event.Join("r", "alice"));
         assertThat(events(bob)).isEmpty();
         assertThat(cluster.announced).containsExactly(new Event.Join("r", "bob"));
@@ -384,8 +385,7 @@ class RoomClusterTest {
     @Test
     void theApiPublishesWithTheClusterIdOrALocalOne() {
         Room room = room(1);
-        TcpLineMember alice = member("alice");
-        room.join(alice, "alice", slot(alice));
+        TcpLineMember alice = joined(room, "alice");
         events(alice);
         CompletableFuture<Long> first = room.publishFrom("bot", "deploy", false, TS).toCompletableFuture();
         CompletableFuture<Long> second = room.publishFrom("bot", "done", true, TS).toCompletableFuture();
@@ -404,14 +404,12 @@ class RoomClusterTest {
     @Test
     void aResumedWatcherGetsTheSharedHistoryThenWhatArrivedMeanwhileThenLive() {
         Room room = room(1);
-        TcpLineMember alice = member("alice");
-        room.join(alice, "alice", slot(alice));
+        TcpLineMember alice = joined(room, "alice");
         events(alice);
         CompletableFuture<Backplane.HistoryPage> read = new CompletableFuture<>();
         cluster.history = read;
         List<String> frames = new ArrayList<>();
-        RecordingMessageMember watcher = new RecordingMessageMember(members.loop(), frames);
-        watcher.format(OutputFormat.JSON);
+        RecordingMessageMember watcher = jsonWatcher(frames);
         room.watch(watcher, C + 3);
         events(alice);
         assertThat(cluster.historyAsked).containsExactly(C + 3);
@@ -429,14 +427,12 @@ class RoomClusterTest {
     @Test
     void aWatcherResumingFromTheNewestIdGetsWhatArrivedDuringTheRead() {
         Room room = room(1);
-        TcpLineMember alice = member("alice");
-        room.join(alice, "alice", slot(alice));
+        TcpLineMember alice = joined(room, "alice");
         events(alice);
         CompletableFuture<Backplane.HistoryPage> read = new CompletableFuture<>();
         cluster.history = read;
         List<String> frames = new ArrayList<>();
-        RecordingMessageMember watcher = new RecordingMessageMember(members.loop(), frames);
-        watcher.format(OutputFormat.JSON);
+        RecordingMessageMember watcher = jsonWatcher(frames);
         room.watch(watcher, C + 5);
         events(alice);
         cluster.sink().remote(said("carol", "meanwhile", C + 6));
@@ -451,10 +447,8 @@ class RoomClusterTest {
     @Test
     void aNickChangeIsToldHereAndToTheClusterAndMovesThePresence() {
         Room room = room(1);
-        TcpLineMember alice = member("alice");
-        TcpLineMember bob = member("bob");
-        room.join(alice, "alice", slot(alice));
-        room.join(bob, "bob", slot(bob));
+        TcpLineMember alice = joined(room, "alice");
+        TcpLineMember bob = joined(room, "bob");
         events(alice);
         events(bob);
         room.nickChanged(alice, "alice", "alicia");
@@ -466,8 +460,7 @@ class RoomClusterTest {
     @Test
     void disposingASubscribedRoomUnsubscribesIt() {
         Room room = room(1);
-        TcpLineMember alice = member("alice");
-        room.join(alice, "alice", slot(alice));
+        TcpLineMember alice = joined(room, "alice");
         events(alice);
         room.dispose();
         assertThat(cluster.unsubscribed).containsExactly("r");
@@ -476,8 +469,7 @@ class RoomClusterTest {
     @Test
     void historyWithoutRedisIsInIdOrderEvenWhenDeliveryWasNot() {
         Room room = room(1);
-        TcpLineMember alice = member("alice");
-        room.join(alice, "alice", slot(alice));
+        TcpLineMember alice = joined(room, "alice");
         events(alice);
         room.publish(alice, "alice", "mine", false, TS, slot(alice));
         events(alice);
@@ -495,10 +487,8 @@ class RoomClusterTest {
     @Test
     void whoListsEveryNodeAndFallsBackToTheLocalList() {
         Room room = room(1);
-        TcpLineMember alice = member("alice");
-        TcpLineMember bob = member("bob");
-        room.join(alice, "alice", slot(alice));
-        room.join(bob, "bob", slot(bob));
+        TcpLineMember alice = joined(room, "alice");
+        TcpLineMember bob = joined(room, "bob");
         events(alice);
         room.who(slot(alice));
         assertThat(events(alice)).containsExactly(new Event.Who("r", List.of("alice", "bob")));
@@ -511,8 +501,7 @@ class RoomClusterTest {
     void aMemberThatDisconnectsWhileItsJoinWaitsForTheSubscriptionIsNotLeftInTheRoom() {
         cluster.subscribeAtOnce = false;
         Room room = room(1);
-        TcpLineMember alice = member("alice");
-        room.join(alice, "alice", slot(alice));
+        TcpLineMember alice = joined(room, "alice");
         events(alice);
         // The connection closes before the room is live; ChatConnection.closed() leaves every room it joined.
         ((EmbeddedChannel) alice.channel()).close();
