@@ -78,27 +78,8 @@ done
 mkdir -p "$OUT"
 SUMMARY="$OUT/runs.tsv"
 : > "$SUMMARY"
-log() { printf '\n== %s\n' "$*" >&2; }
-loadavg() { cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?'; }
-
-# Ports below the ephemeral range (32768-60999), where the thousand client connections of a run take
-# theirs, and free right now; compare.sh explains why no port is fixed.
-pick_port() {
-  python3 -c '
-import random, socket
-for _ in range(200):
-    port = random.randrange(20000, 32000)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-        print(port)
-        break
-    except OSError:
-        pass
-    finally:
-        s.close()
-'
-}
+# shellcheck source=benchmarks/lib.sh
+. "$ROOT/benchmarks/lib.sh"
 
 # ---------------------------------------------------------------- processes
 # Every process this script starts: "NAME PID" lines, stopped in reverse order by stop_all.
@@ -132,19 +113,6 @@ stop_all() {
 trap stop_all EXIT
 trap 'stop_all; exit 130' INT TERM
 
-# wait_port PID PORT SECONDS : true once something accepts on HOST:PORT while PID lives
-wait_port() {
-  local pid=$1 port=$2 deadline=$((SECONDS + $3))
-  while [ $SECONDS -lt $deadline ]; do
-    kill -0 "$pid" 2>/dev/null || return 1
-    if (exec 3<>"/dev/tcp/$HOST/$port") 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.2
-  done
-  return 1
-}
-
 # wait_log PID FILE PATTERN SECONDS : true once FILE has a line matching PATTERN while PID lives
 wait_log() {
   local pid=$1 file=$2 pattern=$3 deadline=$((SECONDS + $4))
@@ -163,32 +131,10 @@ not_ready() {
 }
 
 # ---------------------------------------------------------------- setup
-ensure_jars() {
-  if [ ! -f "$SERVER_JAR" ] || [ ! -f "$BENCH_JAR" ]; then
-    log "building the server and benchmark jars"
-    (cd "$ROOT" && mvn -B -q -pl server,benchmarks -am package -DskipTests)
-  fi
-}
-
-ensure_redis() {
-  command -v redis-server >/dev/null 2>&1 && return 0
-  if [ "$INSTALL" = 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "installing redis-server"
-    apt-get update -qq >&2 || true
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >&2 || true
-  fi
-  command -v redis-server >/dev/null 2>&1
-}
-
-# 1000 subscribers need more descriptors than the usual soft limit of 1024.
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-ensure_jars
-# Run from private copies: a rebuild of target/ while a server runs from its jar kills that server.
-cp "$SERVER_JAR" "$OUT/chorus-server.jar" && SERVER_JAR="$OUT/chorus-server.jar"
-cp "$BENCH_JAR" "$OUT/chorus-bench.jar" && BENCH_JAR="$OUT/chorus-bench.jar"
+prepare_run "$OUT"
 
 HAS_REDIS=1
-ensure_redis || { HAS_REDIS=0; echo "NOTE: redis-server is not installed (apt-get install redis-server); the cluster and Redis rows are skipped" >&2; }
+ensure_tool redis-server redis-server || { HAS_REDIS=0; echo "NOTE: redis-server is not installed (apt-get install redis-server); the cluster and Redis rows are skipped" >&2; }
 HAS_CLUSTER=0
 if "$JAVA" -jar "$SERVER_JAR" --help 2>/dev/null | grep -q -- '--cluster'; then HAS_CLUSTER=1; fi
 if [ "$HAS_CLUSTER" = 0 ]; then

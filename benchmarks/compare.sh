@@ -58,27 +58,6 @@ LOAD_CPUS=${LOAD_CPUS:-}
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}
 LOAD_JAVA_OPTS=${LOAD_JAVA_OPTS:-}
 HOST=127.0.0.1
-# Ports: a free one per server start, unless set. Fixed defaults collided with other sessions' runs on a
-# shared machine (the load then measured someone else's server). Ports are picked below the usual
-# ephemeral range (32768-60999): a port picked from that range can be taken meanwhile by one of the
-# thousand client connections of a fan-out run.
-pick_port() {  # pick_port [FIXED] : FIXED if set, else a port that is free right now
-  if [ -n "${1:-}" ]; then echo "$1"; return; fi
-  python3 -c '
-import random, socket
-for _ in range(200):
-    port = random.randrange(20000, 32000)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-        print(port)
-        break
-    except OSError:
-        pass
-    finally:
-        s.close()
-'
-}
 CHORUS_ECHO_PORT=${CHORUS_ECHO_PORT:-}
 BASELINE_PORT=${BASELINE_PORT:-}
 CHORUS_CHAT_PORT=${CHORUS_CHAT_PORT:-}
@@ -107,7 +86,8 @@ done
 mkdir -p "$OUT"
 SUMMARY="$OUT/runs.tsv"
 : > "$SUMMARY"
-log() { printf '\n== %s\n' "$*" >&2; }
+# shellcheck source=benchmarks/lib.sh
+. "$ROOT/benchmarks/lib.sh"
 
 # ---------------------------------------------------------------- servers
 SERVER_PID=""
@@ -148,25 +128,10 @@ start_server() {
   SERVER_PID=$!
 }
 
-# wait_port PORT SECONDS : true once something accepts on HOST:PORT
-wait_port() {
-  local port=$1 deadline=$((SECONDS + $2))
-  while [ $SECONDS -lt $deadline ]; do
-    if [ -n "$SERVER_PID" ] && ! kill -0 "$SERVER_PID" 2>/dev/null; then
-      return 1
-    fi
-    if (exec 3<>"/dev/tcp/$HOST/$port") 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.2
-  done
-  return 1
-}
-
 # ready_or_skip LABEL PORT : waits for the current server; on failure records a skip and stops it
 ready_or_skip() {
   local label=$1 port=$2
-  if wait_port "$port" 30; then
+  if wait_port "$SERVER_PID" "$port" 30; then
     # Something answered; make sure it is our server and not one that was there already.
     sleep 0.3
     if kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -181,8 +146,6 @@ ready_or_skip() {
 
 # ---------------------------------------------------------------- loads
 # run_load ID KIND SERVER LABEL ARGS... : one bounded load run, JSON to $OUT/ID.json, progress to stderr and $OUT/ID.progress
-loadavg() { cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?'; }
-
 run_load() {
   local id=$1 kind=$2 server=$3 label=$4; shift 4
   local rc=0 before
@@ -200,31 +163,8 @@ skip_run() {  # skip_run KIND LABEL SERVER REASON
 }
 
 # ---------------------------------------------------------------- setup
-ensure_jars() {
-  if [ ! -f "$SERVER_JAR" ] || [ ! -f "$BENCH_JAR" ]; then
-    log "building the server and benchmark jars"
-    (cd "$ROOT" && mvn -B -q -pl server,benchmarks -am package -DskipTests)
-  fi
-}
-
-ensure_tool() {  # ensure_tool BINARY PACKAGE
-  command -v "$1" >/dev/null 2>&1 && return 0
-  if [ "$INSTALL" = 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "installing $2"
-    if [ -z "${APT_UPDATED:-}" ]; then
-      apt-get update -qq >&2 && APT_UPDATED=1
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >&2 || true
-  fi
-  command -v "$1" >/dev/null 2>&1
-}
-
-# 1000 subscribers need more descriptors than the usual soft limit of 1024.
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-ensure_jars
-# Run from private copies: a rebuild of target/ while a server runs from its jar kills that server.
-cp "$SERVER_JAR" "$OUT/chorus-server.jar" && SERVER_JAR="$OUT/chorus-server.jar"
-cp "$BENCH_JAR" "$OUT/chorus-bench.jar" && BENCH_JAR="$OUT/chorus-bench.jar"
+# More descriptors, the jars, and private copies of them (see lib.sh).
+prepare_run "$OUT"
 
 # The C reference servers: built into $OUT from benchmarks/native with $CC, or skipped with a note.
 C_ECHO=""
