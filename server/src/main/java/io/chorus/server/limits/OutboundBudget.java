@@ -73,6 +73,8 @@ public final class OutboundBudget {
     /** Queued bytes of members that were cut and are not closed yet; they will be freed without help. */
     private final AtomicLong cuttingBytes = new AtomicLong();
     private final AtomicBoolean enforcing = new AtomicBoolean();
+    /** Set by every caller of {@link #enforce}; the enforcer clears it before each turn. */
+    private final AtomicBoolean enforceRequested = new AtomicBoolean();
     private final AtomicLong cuts = new AtomicLong();
 
     /** A budget over the members' reported queues alone. */
@@ -192,45 +194,55 @@ public final class OutboundBudget {
         return n;
     }
 
+    /**
+     * Cuts the largest queues until the rest fit. One thread enforces at a time. A loop that finds one
+     * running leaves the work to it, but first says so: the running enforcer looked at the sum before that
+     * loop's growth, so it takes another turn. Without that, the last growth of a burst could leave the sum
+     * over the budget with no one left to look at it.
+     */
     private void enforce() {
-        // One enforcer at a time; a loop that finds one running leaves the work to it.
-        if (!enforcing.compareAndSet(false, true)) {
+        enforceRequested.set(true);
+        while (enforceRequested.get() && enforcing.compareAndSet(false, true)) {
+            try {
+                enforceRequested.set(false);
+                enforceOnce();
+            } finally {
+                enforcing.set(false);
+            }
+        }
+    }
+
+    private void enforceOnce() {
+        long excess = total() - cuttingBytes.get() - budgetBytes;
+        if (excess > 0 && heldBytes != null) {
+            // Members being cut still hold their buffers until they close; counting them as freed
+            // already errs towards cutting fewer, and their close makes the next look fresh.
+            excess = Math.min(excess, held() - cuttingBytes.get() - budgetBytes);
+        }
+        if (excess <= 0) {
             return;
         }
-        try {
-            long excess = total() - cuttingBytes.get() - budgetBytes;
-            if (excess > 0 && heldBytes != null) {
-                // Members being cut still hold their buffers until they close; counting them as freed
-                // already errs towards cutting fewer, and their close makes the next look fresh.
-                excess = Math.min(excess, held() - cuttingBytes.get() - budgetBytes);
+        // Sizes are copied first: they change while we sort, and a sort needs a stable order.
+        List<Candidate> candidates = new ArrayList<>();
+        for (Stripe stripe : stripes.values()) {
+            for (Account account : stripe.accounts) {
+                long bytes = account.reported;
+                if (bytes > 0 && !account.chosen.get()) {
+                    candidates.add(new Candidate(account, bytes));
+                }
             }
+        }
+        candidates.sort(Comparator.comparingLong(Candidate::bytes).reversed());
+        for (Candidate candidate : candidates) {
             if (excess <= 0) {
-                return;
+                break;
             }
-            // Sizes are copied first: they change while we sort, and a sort needs a stable order.
-            List<Candidate> candidates = new ArrayList<>();
-            for (Stripe stripe : stripes.values()) {
-                for (Account account : stripe.accounts) {
-                    long bytes = account.reported;
-                    if (bytes > 0 && !account.chosen.get()) {
-                        candidates.add(new Candidate(account, bytes));
-                    }
-                }
+            Account account = candidate.account();
+            long bytes = candidate.bytes();
+            if (account.markCut(bytes)) {
+                excess -= bytes;
+                account.member.executor().execute(() -> account.confirmCut(bytes));
             }
-            candidates.sort(Comparator.comparingLong(Candidate::bytes).reversed());
-            for (Candidate candidate : candidates) {
-                if (excess <= 0) {
-                    break;
-                }
-                Account account = candidate.account();
-                long bytes = candidate.bytes();
-                if (account.markCut(bytes)) {
-                    excess -= bytes;
-                    account.member.executor().execute(() -> account.confirmCut(bytes));
-                }
-            }
-        } finally {
-            enforcing.set(false);
         }
     }
 

@@ -3,6 +3,7 @@ package io.chorus.server.limits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -12,6 +13,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -116,7 +119,7 @@ class OutboundBudgetTest {
                 accounts.add(account);
             }
             CountDownLatch done = new CountDownLatch(members.size());
-            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
             for (int i = 0; i < members.size(); i++) {
                 FakeMember member = members.get(i);
                 OutboundBudget.Account account = accounts.get(i);
@@ -148,6 +151,81 @@ class OutboundBudgetTest {
             assertThat(cut).as("members cut").isPositive().isLessThan(members.size());
         } finally {
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    @Test
+    void growthReportedWhileAnotherLoopIsCuttingIsCutToo() throws Exception {
+        DefaultEventLoopGroup loops = new DefaultEventLoopGroup(2);
+        StallingLoop stalling = new StallingLoop();
+        try {
+            OutboundBudget budget = new OutboundBudget(10 * MIB);
+            EventExecutor first = loops.next();
+            EventExecutor second = loops.next();
+            FakeMember a = new FakeMember("a", first);
+            FakeMember b = new FakeMember("b", second);
+            FakeMember c = new FakeMember("c", stalling);
+            List<FakeMember> members = List.of(a, b, c);
+            List<OutboundBudget.Account> accounts = new ArrayList<>();
+            for (FakeMember member : members) {
+                OutboundBudget.Account account = budget.register(member);
+                member.onCut = account::close;
+                accounts.add(account);
+            }
+            report(stalling, c, accounts.get(2), 9 * MIB);
+            // a takes the sum 1 MiB over; its loop chooses c to cut, and stalls handing it the cut, as a
+            // preempted thread would.
+            stalling.stallNextHandOff();
+            first.execute(() -> {
+                a.queued = 2 * MIB;
+                accounts.get(0).update(a.queued);
+            });
+            assertThat(stalling.stalled.await(10, TimeUnit.SECONDS)).isTrue();
+            // Meanwhile b adds 9 MiB: the sum is 20 MiB, and the cut under way was sized for 11.
+            report(second, b, accounts.get(1), 9 * MIB);
+            stalling.goOn.countDown();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(budget.total()).isLessThanOrEqualTo(10 * MIB);
+                assertThat(budget.cuts()).isEqualTo(2);
+            });
+            assertThat(a.isCut()).as("the smallest queue").isFalse();
+        } finally {
+            stalling.goOn.countDown();
+            stalling.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /** Sets a member's queue and reports it on the member's loop, as the server does. */
+    private static void report(EventExecutor loop, FakeMember member, OutboundBudget.Account account, long bytes)
+            throws Exception {
+        loop.submit(() -> {
+            member.queued = bytes;
+            account.update(bytes);
+        }).get(10, TimeUnit.SECONDS);
+    }
+
+    /** A loop whose next task handed over from another thread, once armed, waits until the test goes on. */
+    private static final class StallingLoop extends DefaultEventLoop {
+        final CountDownLatch stalled = new CountDownLatch(1);
+        final CountDownLatch goOn = new CountDownLatch(1);
+        private final AtomicBoolean armed = new AtomicBoolean();
+
+        void stallNextHandOff() {
+            armed.set(true);
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            if (!inEventLoop() && armed.compareAndSet(true, false)) {
+                stalled.countDown();
+                try {
+                    goOn.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            super.execute(task);
         }
     }
 
@@ -187,7 +265,11 @@ class OutboundBudgetTest {
         for (int i = 1; i <= 8; i++) {
             FakeMember member = new FakeMember("m" + i, ImmediateEventExecutor.INSTANCE);
             OutboundBudget.Account account = budget.register(member);
-            member.onCut = account::close;
+            member.onCut = () -> {
+                // What the member held alone is freed when it closes.
+                held[0] = Math.max(MIB, held[0] - member.queued);
+                account.close();
+            };
             members.add(member);
             accounts.add(account);
         }
