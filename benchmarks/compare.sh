@@ -24,6 +24,7 @@ Environment (flags win):
   TIMEOUT=10           connect timeout and drain wait      PARTS=echo,fanout
   SUBSCRIBERS=1000     fan-out subscribers                 FANOUT_RATES="1000 8000 16000"   msg/s, one run each
   ECHO_CONNECTIONS=100 echo connections                    SIZE=64        bytes per message
+  FANOUT_LOAD_THREADS= the generator's subscriber loops in fan-out (its --threads; empty = its default)
   ECHO_SERVERS="c chorus-t1 chorus-t1-line baseline chorus"   (chorus-t1-line only if --echo-mode exists)
   FANOUT_SERVERS="chorus chorus-t1 redis cbroadcast"          (add ncat to include ncat --chat, chorus-t2 for two loops)
   INSTALL=1            apt-get install ncat/redis-server when missing (needs root)
@@ -49,6 +50,7 @@ ECHO_SERVERS=${ECHO_SERVERS:-"c chorus-t1 chorus-t1-line baseline chorus"}
 FANOUT_SERVERS=${FANOUT_SERVERS:-"chorus chorus-t1 redis cbroadcast"}
 CC=${CC:-cc}
 ECHO_CONNECTIONS=${ECHO_CONNECTIONS:-100}
+FANOUT_LOAD_THREADS=${FANOUT_LOAD_THREADS:-}
 SIZE=${SIZE:-64}
 INSTALL=${INSTALL:-1}
 STRICT=${STRICT:-0}
@@ -308,7 +310,8 @@ if [[ ",$PARTS," == *",fanout,"* ]]; then
           continue
         fi
         run_load "fanout-$server-$rate-r$round" fanout "$server" "$label" --port "$port" --subscribers "$SUBSCRIBERS" \
-            --publishers 1 --rate "$rate" --size "$SIZE" --room bench --settle 1 "${args[@]}"
+            --publishers 1 --rate "$rate" --size "$SIZE" --room bench --settle 1 \
+            ${FANOUT_LOAD_THREADS:+--threads "$FANOUT_LOAD_THREADS"} "${args[@]}"
         stop_server
       done
     done

@@ -42,8 +42,8 @@ final class CommonOptions {
     TransportKind transport;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Client event loop threads; 0 = one per core (fanout: 1 subscriber loop, measured to be "
-                    + "enough on 2 cores; its publishers always get a loop of their own). Default: ${DEFAULT-VALUE}.")
+            description = "Client event loop threads; 0 = one per core (for fanout, the subscribers' loops; its "
+                    + "publishers always get a loop of their own). Default: ${DEFAULT-VALUE}.")
     int threads;
 
     @Option(names = "--connect-concurrency", paramLabel = "N", defaultValue = "" + LoadSettings.DEFAULT_CONNECT_CONCURRENCY,

@@ -22,9 +22,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FanoutLoad {
 
-    /** Subscriber event loops when {@code --threads} is 0: {@value}. */
-    static final int DEFAULT_SUBSCRIBER_THREADS = 1;
-
     private FanoutLoad() {
     }
 
@@ -144,12 +141,14 @@ public final class FanoutLoad {
     }
 
     /**
-     * Subscriber event loops: {@code --threads}, or by default {@value #DEFAULT_SUBSCRIBER_THREADS}.
-     * Measured on the 2-core machine (docs/BENCHMARKS.md): one subscriber loop plus the publisher's own
-     * leaves a core to the server, and one loop kept up with 1M deliveries/s.
+     * Subscriber event loops: {@code --threads}, or by default one per core, as for the other loads.
+     * Measured on the 2-core machine (docs/BENCHMARKS.md, "How many subscriber loops"): with one loop the
+     * generator, not the server, capped the C broadcast server at 8-9M deliveries/s; with two it
+     * delivered 14-15M, and the latency of a known server (Redis) agreed with an independent C probe
+     * either way.
      */
     static int subscriberThreads(LoadSettings settings) {
-        return settings.threads() > 0 ? settings.threads() : DEFAULT_SUBSCRIBER_THREADS;
+        return settings.effectiveThreads();
     }
 
     private static int stopOnLoop(FanoutPublisherHandler publisher) throws InterruptedException {
