@@ -20,7 +20,8 @@ usage() {
 Usage: benchmarks/compare.sh [--duration S] [--warmup S] [--echo-only|--fanout-only] [--no-install] [--out DIR]
 
 Environment (flags win):
-  DURATION=10          measured seconds per run            WARMUP=2       unmeasured seconds first
+  DURATION=10          measured seconds per run            WARMUP=6       unmeasured seconds first
+                       (a fresh JVM server needs about 6 s of JIT at 16,000 msg/s; docs/BENCHMARKS.md)
   TIMEOUT=10           connect timeout and drain wait      PARTS=echo,fanout
   SUBSCRIBERS=1000     fan-out subscribers                 FANOUT_RATES="1000 8000 16000"   msg/s, one run each
   ECHO_CONNECTIONS=100 echo connections                    SIZE=64        bytes per message
@@ -41,7 +42,7 @@ EOF
 }
 
 DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-2}
+WARMUP=${WARMUP:-6}
 TIMEOUT=${TIMEOUT:-10}
 PARTS=${PARTS:-echo,fanout}
 SUBSCRIBERS=${SUBSCRIBERS:-1000}
