@@ -8,7 +8,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -54,7 +53,8 @@ public final class HistoryBudget {
     private final LongAdder total = new LongAdder();
     private final AtomicLong pendingShed = new AtomicLong();
     private final Set<Ledger> ledgers = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean enforcing = new AtomicBoolean();
+    /** One thread decides at a time; growth reported meanwhile gets a turn of its own. */
+    private final OneAtATime enforcer = new OneAtATime(this::enforceOnce);
     private final AtomicLong evictions = new AtomicLong();
 
     public HistoryBudget(long budgetBytes) {
@@ -95,39 +95,33 @@ public final class HistoryBudget {
         return ledger;
     }
 
-    private void enforce() {
-        if (!enforcing.compareAndSet(false, true)) {
+    /** Asks the least recently active rooms to shed until the rest fit; run by {@link #enforcer}. */
+    private void enforceOnce() {
+        long excess = total.sum() - pendingShed.get() - budgetBytes;
+        if (excess <= 0) {
             return;
         }
-        try {
-            long excess = total.sum() - pendingShed.get() - budgetBytes;
+        // Activity times are copied first: they change while we sort, and a sort needs a stable order.
+        List<Candidate> byAge = new ArrayList<>();
+        for (Ledger ledger : ledgers) {
+            long bytes = ledger.bytes;
+            if (bytes > 0) {
+                byAge.add(new Candidate(ledger, bytes, ledger.lastActiveNanos));
+            }
+        }
+        // Least recently active first; their readers are the least likely to ask for history.
+        byAge.sort(Comparator.comparingLong(Candidate::lastActiveNanos));
+        for (Candidate candidate : byAge) {
             if (excess <= 0) {
-                return;
+                break;
             }
-            // Activity times are copied first: they change while we sort, and a sort needs a stable order.
-            List<Candidate> byAge = new ArrayList<>();
-            for (Ledger ledger : ledgers) {
-                long bytes = ledger.bytes;
-                if (bytes > 0) {
-                    byAge.add(new Candidate(ledger, bytes, ledger.lastActiveNanos));
-                }
+            Ledger ledger = candidate.ledger();
+            long ask = Math.min(candidate.bytes(), excess);
+            if (ledger.request(ask)) {
+                excess -= ask;
+                evictions.incrementAndGet();
+                ledger.owner.executor().execute(ledger::shedNow);
             }
-            // Least recently active first; their readers are the least likely to ask for history.
-            byAge.sort(Comparator.comparingLong(Candidate::lastActiveNanos));
-            for (Candidate candidate : byAge) {
-                if (excess <= 0) {
-                    break;
-                }
-                Ledger ledger = candidate.ledger();
-                long ask = Math.min(candidate.bytes(), excess);
-                if (ledger.request(ask)) {
-                    excess -= ask;
-                    evictions.incrementAndGet();
-                    ledger.owner.executor().execute(ledger::shedNow);
-                }
-            }
-        } finally {
-            enforcing.set(false);
         }
     }
 
@@ -159,7 +153,7 @@ public final class HistoryBudget {
             lastActiveNanos = System.nanoTime();
             total.add(size);
             if (total.sum() - pendingShed.get() > budgetBytes) {
-                enforce();
+                enforcer.request();
             }
         }
 
@@ -210,7 +204,7 @@ public final class HistoryBudget {
             }
             // Still over, for example because this room had less than asked left: ask the next ones.
             if (total.sum() - pendingShed.get() > budgetBytes) {
-                enforce();
+                enforcer.request();
             }
         }
     }

@@ -72,9 +72,8 @@ public final class OutboundBudget {
     private volatile long heldSampledAt;
     /** Queued bytes of members that were cut and are not closed yet; they will be freed without help. */
     private final AtomicLong cuttingBytes = new AtomicLong();
-    private final AtomicBoolean enforcing = new AtomicBoolean();
-    /** Set by every caller of {@link #enforce}; the enforcer clears it before each turn. */
-    private final AtomicBoolean enforceRequested = new AtomicBoolean();
+    /** Growth reported while another loop is choosing whom to cut gets a turn of its own. */
+    private final OneAtATime enforcer = new OneAtATime(this::enforceOnce);
     private final AtomicLong cuts = new AtomicLong();
 
     /** A budget over the members' reported queues alone. */
@@ -194,24 +193,7 @@ public final class OutboundBudget {
         return n;
     }
 
-    /**
-     * Cuts the largest queues until the rest fit. One thread enforces at a time. A loop that finds one
-     * running leaves the work to it, but first says so: the running enforcer looked at the sum before that
-     * loop's growth, so it takes another turn. Without that, the last growth of a burst could leave the sum
-     * over the budget with no one left to look at it.
-     */
-    private void enforce() {
-        enforceRequested.set(true);
-        while (enforceRequested.get() && enforcing.compareAndSet(false, true)) {
-            try {
-                enforceRequested.set(false);
-                enforceOnce();
-            } finally {
-                enforcing.set(false);
-            }
-        }
-    }
-
+    /** Cuts the largest queues until the rest fit; run by {@link #enforcer}, one thread at a time. */
     private void enforceOnce() {
         long excess = total() - cuttingBytes.get() - budgetBytes;
         if (excess > 0 && heldBytes != null) {
@@ -306,7 +288,7 @@ public final class OutboundBudget {
                 return;
             }
             if (delta > 0 && look && total() - cuttingBytes.get() > budgetBytes && mayHoldTooMuch()) {
-                enforce();
+                enforcer.request();
             }
         }
 
@@ -329,7 +311,7 @@ public final class OutboundBudget {
             if (heldBytes != null && total() - cuttingBytes.get() > budgetBytes) {
                 // Readers behind on shared buffers free little one at a time: with this one gone, the next
                 // furthest behind may hold what is still over, and no write may come to ask again.
-                enforce();
+                enforcer.request();
             }
         }
 
@@ -366,7 +348,7 @@ public final class OutboundBudget {
                 countedAsCutting = 0;
             }
             update(now);
-            enforce();
+            enforcer.request();
         }
 
         private synchronized boolean markCut(long bytes) {
