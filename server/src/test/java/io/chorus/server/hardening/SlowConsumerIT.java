@@ -41,9 +41,11 @@ class SlowConsumerIT {
                 .udpPort(ServerConfig.DISABLED).rateLimit(RateLimit.OFF).maxConnectionsPerIp(0).build();
         try (ChorusServer server = ChorusServer.start(config)) {
             int port = server.port(ChorusServer.Kind.CHAT_TCP);
-            // The stalled reader: tiny receive buffer, joins the room, then never reads again.
+            // The stalled reader: a small receive buffer, joins the room, then never reads again. Not below
+            // the loopback MSS (64 KiB): with 4 KiB, what the kernel still holds for the closed connection
+            // comes through zero-window probes, a few KiB every 200 ms (see BurstReadersIT).
             Socket stalled = new Socket();
-            stalled.setReceiveBufferSize(4096);
+            stalled.setReceiveBufferSize(128 * 1024);
             stalled.connect(new InetSocketAddress("127.0.0.1", port));
             stalled.getOutputStream().write("/nick stalled\n/join wire\n".getBytes(StandardCharsets.UTF_8));
 
