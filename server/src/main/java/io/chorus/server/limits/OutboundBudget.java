@@ -168,7 +168,10 @@ public final class OutboundBudget {
         return at == 0 || System.nanoTime() - at >= HELD_REFRESH_NANOS || heldSample > budgetBytes;
     }
 
-    /** The memory really held now, looked at again when the last look is too old; call under {@link #enforcing}. */
+    /**
+     * The memory really held now, looked at again when the last look is too old; called only by
+     * {@link #enforceOnce}, one thread at a time.
+     */
     private long held() {
         long now = System.nanoTime();
         long at = heldSampledAt;
