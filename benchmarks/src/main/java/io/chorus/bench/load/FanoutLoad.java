@@ -142,10 +142,10 @@ public final class FanoutLoad {
 
     /**
      * Subscriber event loops: {@code --threads}, or by default one per core, as for the other loads.
-     * Measured on the 2-core machine (docs/BENCHMARKS.md, "How many subscriber loops"): with one loop the
-     * generator, not the server, capped the C broadcast server at 8-9M deliveries/s; with two it
-     * delivered 14-15M, and the latency of a known server (Redis) agreed with an independent C probe
-     * either way.
+     * Measured on the 2-core machine (docs/BENCHMARKS.md, "How many subscriber loops, measured on a quiet
+     * machine"): with one loop the generator, not the server, capped the C broadcast server at 8.4-9.2M
+     * deliveries/s; with two it delivered 13.9-15.2M, and the latency of a known server (Redis) agreed
+     * with an independent C probe either way.
      */
     static int subscriberThreads(LoadSettings settings) {
         return settings.effectiveThreads();
