@@ -108,7 +108,8 @@ public final class Room implements HistoryBudget.Owner {
     /**
      * Which encodings each loop's members need, remembered per members array and format epoch, so a
      * broadcast does not ask every member its format: at 16,000 msg/s to 1,000 members that scan was the
-     * room loop's largest cost. Confined to executor.
+     * room loop's largest cost. An entry is stale once its loop's members array is replaced, which every
+     * join and leave does, so it is only dropped when its loop has no members left. Confined to executor.
      */
     private final Map<EventExecutor, Slots> slotsByLoop = new IdentityHashMap<>();
     private final ArrayDeque<Event> history = new ArrayDeque<>();
@@ -278,7 +279,6 @@ public final class Room implements HistoryBudget.Owner {
             Member[] next = Arrays.copyOf(current, current.length + 1);
             next[current.length] = session;
             membersByLoop.put(loop, next);
-            slotsByLoop.remove(loop);
             memberCount++;
             backplane.present(name, nick);
             Event.Join join = new Event.Join(name, nick);
@@ -338,7 +338,6 @@ public final class Room implements HistoryBudget.Owner {
             slotsByLoop.remove(loop);
         } else {
             membersByLoop.put(loop, kept.toArray(NO_MEMBERS));
-            slotsByLoop.remove(loop);
         }
         memberCount--;
         return true;
@@ -912,7 +911,6 @@ public final class Room implements HistoryBudget.Owner {
         Member[] next = Arrays.copyOf(current, current.length + 1);
         next[current.length] = watcher;
         membersByLoop.put(loop, next);
-        slotsByLoop.remove(loop);
         watchers.add(watcher);
         watcherCount = watchers.size();
         backplane.watchers(name, watcherCount);
@@ -933,7 +931,6 @@ public final class Room implements HistoryBudget.Owner {
                 slotsByLoop.remove(loop);
             } else {
                 membersByLoop.put(loop, next);
-                slotsByLoop.remove(loop);
             }
             backplane.watchers(name, watcherCount);
             unsubscribeIfVacant();
