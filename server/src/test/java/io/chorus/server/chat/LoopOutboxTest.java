@@ -1,15 +1,23 @@
 package io.chorus.server.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.chorus.protocol.event.Event;
 import io.chorus.protocol.event.EventEncoder;
 import io.chorus.protocol.event.OutputFormat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -227,21 +235,19 @@ class LoopOutboxTest {
     void aHeldDrainStillRunsWhenTheLoopShutsDown() throws Exception {
         TcpLineMember[] big = members(LoopOutbox.HEAVY_DRAIN_WRITES);
         // An I/O loop, as in the server: it looks at shutting down after every round of I/O and tasks.
-        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
-                io.netty.channel.nio.NioIoHandler.newFactory());
-        io.netty.util.concurrent.EventExecutor loop = group.next();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        EventExecutor loop = group.next();
         LoopOutbox outbox = new LoopOutbox(loop);
-        java.util.concurrent.atomic.AtomicReference<io.netty.util.concurrent.Future<?>> terminated =
-                new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Future<?>> terminated = new AtomicReference<>();
         broadcast(outbox, big, null, message(1));
         // In the same heavy drain, the loop starts shutting down and one more broadcast comes, which would be
         // held: it is still written, and its buffers released (LeakGuard), before the loop ends.
         outbox.then(() -> {
-            terminated.set(group.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS));
+            terminated.set(group.shutdownGracefully(0, 5, TimeUnit.SECONDS));
             broadcast(outbox, big, null, message(2));
         });
-        org.awaitility.Awaitility.await().until(() -> terminated.get() != null);
-        assertThat(terminated.get().await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        await().until(() -> terminated.get() != null);
+        assertThat(terminated.get().await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(outbox.isIdle()).isTrue();
         assertThat(members.lines(big[0])).containsExactlyElementsOf(numbered(1, 2));
     }

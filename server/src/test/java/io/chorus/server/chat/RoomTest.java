@@ -2,6 +2,7 @@ package io.chorus.server.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chorus.protocol.event.OutputFormat;
 import io.chorus.server.limits.HistoryBudget;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import java.time.Instant;
@@ -62,7 +63,7 @@ class RoomTest {
         room.join(alice, "alice", slot(alice));
         room.publish(stranger, "stranger", "hello?", false, TS, slot(stranger));
         assertThat(lines(stranger)).containsExactly("!!! not-in-room: you are not in #t");
-        alice.format(io.chorus.protocol.event.OutputFormat.JSON);
+        alice.format(OutputFormat.JSON);
         alice.echo(true);
         room.publish(alice, "alice", "first", false, TS, slot(alice));
         assertThat(lines(alice)).last().asString().contains("\"id\":1");
@@ -79,10 +80,10 @@ class RoomTest {
         room.publish(alice, "alice", "one", false, TS, slot(alice));
         assertThat(lines(bob)).containsExactly("#t <alice> one");
         // The room remembers which formats its members use; a switch must still be seen at the next broadcast.
-        bob.format(io.chorus.protocol.event.OutputFormat.JSON);
+        bob.format(OutputFormat.JSON);
         room.publish(alice, "alice", "two", false, TS, slot(alice));
         assertThat(lines(bob)).singleElement().asString().contains("\"type\":\"message\"").contains("\"text\":\"two\"");
-        bob.format(io.chorus.protocol.event.OutputFormat.TEXT);
+        bob.format(OutputFormat.TEXT);
         room.publish(alice, "alice", "three", false, TS, slot(alice));
         assertThat(lines(bob)).containsExactly("#t <alice> three");
         assertThat(lines(alice)).as("the sender, echo off").isEmpty();
@@ -111,7 +112,7 @@ class RoomTest {
         HistoryBudget budget = new HistoryBudget(1 << 20);
         Room later = new Room("u", members.loop(), 5_000, 3, 0, UnpooledByteBufAllocator.DEFAULT, budget);
         TcpLineMember alice = member("alice");
-        alice.format(io.chorus.protocol.event.OutputFormat.JSON);
+        alice.format(OutputFormat.JSON);
         alice.echo(true);
         later.join(alice, "alice", slot(alice));
         later.publish(alice, "alice", "a", false, TS, slot(alice));
